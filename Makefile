@@ -1,0 +1,74 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# hvguest: top-level make targets.  The kernel build itself is Kbuild's
+# (see Kbuild); this file only drives it and the test tiers.
+#
+#   make            build every module against the kernel of kernel.conf
+#   make check      W=1 + sparse + checkpatch + export CRCs vs Module.symvers
+#   make kunit      KUnit suites in the debug KUnit kernel (QEMU)
+#   make vmtest     VM tests in the stock Debian kernel (QEMU)
+#   make test       check + kunit + vmtest, one "N passed, N failed" line
+#   make demo       the stack on the simulated host, in a VM
+#   make install    modules into /lib/modules/KVER/updates, depmod
+#   make clean
+#
+# T=NAME picks one KUnit suite (make kunit) or one VM test (make vmtest).
+
+include kernel.conf
+
+KVER	?= $(KERNEL_ABI)-$(KERNEL_FLAVOUR)
+KDIR	?= /usr/src/linux-headers-$(KVER)
+BUILD	:= $(CURDIR)/build/$(KVER)
+MODDIR	?= /lib/modules/$(KVER)/updates
+J	?= $(shell nproc)
+
+# Directories mirrored (as symlinks) into the build directory, so that
+# objects never land in the source tree; the KUnit tier links the same
+# directories into the kernel source.
+SRCDIRS	:= include hvcore vmbus hvsim
+
+export KVER KDIR BUILD
+
+.PHONY: all modules deps mirror check kunit vmtest test demo install clean
+
+all: modules
+
+# Packages come from scripts/deps only for the kernel of kernel.conf; a
+# build for another kernel (KVER=..., DKMS) uses what that machine has.
+deps:
+ifeq ($(KVER),$(KERNEL_ABI)-$(KERNEL_FLAVOUR))
+	@scripts/deps build
+endif
+
+mirror:
+	@mkdir -p $(BUILD)
+	@find $(BUILD) -xtype l -delete
+	@cp -rs --remove-destination $(addprefix $(CURDIR)/,$(SRCDIRS) Kbuild) \
+		$(BUILD)/
+
+modules: deps mirror
+	$(MAKE) -s -C $(KDIR) M=$(BUILD) -j$(J) $(KBUILD_ARGS) modules
+
+check:
+	@scripts/check
+
+kunit:
+	@scripts/kunit $(T)
+
+vmtest: modules
+	@scripts/vmtest $(T)
+
+test:
+	@scripts/test
+
+demo: modules
+	@scripts/demo
+
+install: modules
+	install -d $(DESTDIR)$(MODDIR)
+	cd $(BUILD) && find . -name '*.ko' ! -path './tests/*' \
+		-exec install -m 0644 {} $(DESTDIR)$(MODDIR)/ \;
+	[ -n "$(DESTDIR)" ] || depmod -a $(KVER)
+
+clean:
+	rm -rf build
