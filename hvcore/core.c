@@ -1,20 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * hvcore: backend registration.
+ * hvcore: backend registration and the calls that go to the backend.
  *
  * Exactly one hypervisor backend may be registered at a time.  Users
  * (hv_vmbus, the clocks) take a reference with hvcore_get_backend(), which
- * pins the backend's module until hvcore_put_backend().
+ * pins the backend's module until hvcore_put_backend(); while they hold it
+ * the ops table cannot change, so the hvcore_* calls below read it without
+ * a lock.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/module.h>
 #include <linux/mutex.h>
-#include <hvguest/hvcore.h>
+#include <linux/debugfs.h>
+#include "internal.h"
 
 static DEFINE_MUTEX(hvcore_lock);
-static const struct hvcore_backend_ops *hvcore_ops;
+const struct hvcore_backend_ops *hvcore_ops;
 static unsigned int hvcore_users;
+static struct dentry *hvcore_debugfs;
 
 /**
  * hvcore_register_backend() - make @ops the hypervisor backend.
@@ -39,7 +43,7 @@ int hvcore_register_backend(const struct hvcore_backend_ops *ops)
 		       hvcore_ops->name);
 		ret = -EBUSY;
 	} else {
-		hvcore_ops = ops;
+		WRITE_ONCE(hvcore_ops, ops);
 		pr_info("backend %s registered\n", ops->name);
 	}
 	mutex_unlock(&hvcore_lock);
@@ -61,7 +65,7 @@ void hvcore_unregister_backend(const struct hvcore_backend_ops *ops)
 	mutex_lock(&hvcore_lock);
 	if (hvcore_ops == ops) {
 		WARN_ON(hvcore_users);
-		hvcore_ops = NULL;
+		WRITE_ONCE(hvcore_ops, NULL);
 		pr_info("backend %s unregistered\n", ops->name);
 	}
 	mutex_unlock(&hvcore_lock);
@@ -119,5 +123,127 @@ const char *hvcore_backend_name(void)
 }
 EXPORT_SYMBOL_GPL(hvcore_backend_name);
 
+/*
+ * The backend of a caller that holds a reference.  A caller without one is
+ * a bug in hvguest, not something a host can cause, hence the warning.
+ */
+static const struct hvcore_backend_ops *hvcore_backend(void)
+{
+	const struct hvcore_backend_ops *ops = READ_ONCE(hvcore_ops);
+
+	WARN_ON_ONCE(!ops);
+	return ops;
+}
+
+/**
+ * hvcore_post_message() - send a message to the host (HvPostMessage).
+ * @conn_id: the host's connection ID.
+ * @type: the message type (1 for VMBus).
+ * @payload: @len bytes to send; copied before the call returns.
+ * @len: payload length, at most HV_MESSAGE_PAYLOAD_BYTE_COUNT.
+ *
+ * Context: any context but NMI; the caller holds a backend reference.
+ * Return: 0; -EMSGSIZE when @len is too long; -EINVAL for a NULL
+ * @payload with a non-zero @len; -EAGAIN when the host's queue is full
+ * (retry later); -ENODEV without a backend; another negative errno from
+ * the backend.
+ */
+int hvcore_post_message(u32 conn_id, u32 type, const void *payload, u32 len)
+{
+	const struct hvcore_backend_ops *ops = hvcore_backend();
+
+	if (!ops)
+		return -ENODEV;
+	if (len > HV_MESSAGE_PAYLOAD_BYTE_COUNT)
+		return -EMSGSIZE;
+	if (len && !payload)
+		return -EINVAL;
+	return ops->post_message(conn_id, type, payload, len);
+}
+EXPORT_SYMBOL_GPL(hvcore_post_message);
+
+/**
+ * hvcore_signal_event() - signal the host (HvSignalEvent).
+ * @conn_id: the host's connection ID.
+ * @flag: the event flag number within that connection.
+ *
+ * Context: any context but NMI; the caller holds a backend reference.
+ * Return: 0, -ENODEV without a backend, or a negative errno from the
+ * backend.
+ */
+int hvcore_signal_event(u32 conn_id, u16 flag)
+{
+	const struct hvcore_backend_ops *ops = hvcore_backend();
+
+	return ops ? ops->signal_event(conn_id, flag) : -ENODEV;
+}
+EXPORT_SYMBOL_GPL(hvcore_signal_event);
+
+/**
+ * hvcore_eom() - end of message on the current CPU.
+ *
+ * Call it after freeing a message slot (message_type set to HVMSG_NONE
+ * with a full barrier) whose header had msg_pending set: the hypervisor
+ * then delivers its next queued message for this CPU and interrupts again.
+ *
+ * Context: preemption disabled (the interrupt handler or a tasklet on the
+ * CPU whose slot was freed), any context but NMI; the caller holds a
+ * backend reference.
+ */
+void hvcore_eom(void)
+{
+	const struct hvcore_backend_ops *ops = hvcore_backend();
+
+	if (ops)
+		ops->eom();
+}
+EXPORT_SYMBOL_GPL(hvcore_eom);
+
+/**
+ * hvcore_vp_index() - the hypervisor's VP number of a CPU.
+ * @cpu: a possible CPU.
+ *
+ * Context: any; the caller holds a backend reference.
+ * Return: the VP index, or U32_MAX for an impossible CPU or without a
+ * backend.
+ */
+u32 hvcore_vp_index(unsigned int cpu)
+{
+	const struct hvcore_backend_ops *ops = hvcore_backend();
+
+	if (!ops || cpu >= nr_cpu_ids || !cpu_possible(cpu))
+		return U32_MAX;
+	return ops->vp_index(cpu);
+}
+EXPORT_SYMBOL_GPL(hvcore_vp_index);
+
+/**
+ * hvcore_ref_time() - the partition reference time.
+ *
+ * Context: any; the caller holds a backend reference.
+ * Return: the reference counter in 100 ns units, or 0 without a backend.
+ */
+u64 hvcore_ref_time(void)
+{
+	const struct hvcore_backend_ops *ops = hvcore_backend();
+
+	return ops ? ops->ref_time() : 0;
+}
+EXPORT_SYMBOL_GPL(hvcore_ref_time);
+
+static int __init hvcore_init(void)
+{
+	hvcore_debugfs = debugfs_create_dir("hvcore", NULL);
+	hvcore_synic_debugfs(hvcore_debugfs);
+	return 0;
+}
+
+static void __exit hvcore_exit(void)
+{
+	debugfs_remove_recursive(hvcore_debugfs);
+}
+
+module_init(hvcore_init);
+module_exit(hvcore_exit);
 MODULE_DESCRIPTION("hvguest hypervisor backend layer");
 MODULE_LICENSE("GPL");

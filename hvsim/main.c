@@ -2,35 +2,39 @@
 /*
  * hvsim: a simulated Hyper-V host.
  *
- * Registers the "sim" backend with hvcore.  The hypervisor half keeps the
- * per-CPU SynIC pages the guest enabled and the partition reference time;
- * the VMBus host half is built on top of it.
+ * Registers the "sim" backend with hvcore.  The hypervisor half (synic.c)
+ * delivers messages and events into the SynIC pages the guest enabled and
+ * interrupts its CPUs; this file holds the ops table, the partition
+ * reference time, the guest-to-host calls and the debugfs directory
+ * (/sys/kernel/debug/hvsim/):
+ *
+ *   counters  read: guest-to-host counts, then each VP's "vpN.name value"
+ *   inject    write "VP SINT TYPE [LEN]": post a test message
+ *   signal    write "VP SINT BIT": set an event flag
+ *   raise     write "VP": interrupt a VP
+ *   guest     the stand-in guest of the VM tests (guest.c)
+ *
+ * The VMBus host half is built on top of it.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/module.h>
-#include <linux/percpu.h>
 #include <linux/atomic.h>
 #include <linux/timekeeping.h>
 #include <linux/debugfs.h>
-#include <hvguest/hvcore.h>
+#include <linux/seq_file.h>
+#include "internal.h"
 
-struct hvsim_cpu {
-	struct hvcore_synic *synic;	/* NULL while the SynIC is disabled */
-};
-
-static DEFINE_PER_CPU(struct hvsim_cpu, hvsim_cpus);
 static atomic64_t hvsim_msgs_in;	/* guest -> host messages */
 static atomic64_t hvsim_signals;	/* guest -> host signals */
-static atomic_t hvsim_synics;		/* CPUs with an enabled SynIC */
 static struct dentry *hvsim_debugfs;
 
 static int hvsim_post_message(u32 conn_id, u32 type, const void *payload,
 			      u32 len)
 {
 	atomic64_inc(&hvsim_msgs_in);
-	if (len > HV_MESSAGE_PAYLOAD_BYTE_COUNT - sizeof(u32))
-		return -EINVAL;
+	if (len > HV_MESSAGE_PAYLOAD_BYTE_COUNT)
+		return -EMSGSIZE;
 	/* No VMBus host listens on any connection yet. */
 	return -EHOSTUNREACH;
 }
@@ -39,31 +43,6 @@ static int hvsim_signal_event(u32 conn_id, u16 flag)
 {
 	atomic64_inc(&hvsim_signals);
 	return 0;
-}
-
-static int hvsim_synic_enable(unsigned int cpu, struct hvcore_synic *synic)
-{
-	struct hvsim_cpu *hc = per_cpu_ptr(&hvsim_cpus, cpu);
-
-	if (hc->synic)
-		return -EBUSY;
-	WRITE_ONCE(hc->synic, synic);
-	atomic_inc(&hvsim_synics);
-	return 0;
-}
-
-static void hvsim_synic_disable(unsigned int cpu, struct hvcore_synic *synic)
-{
-	struct hvsim_cpu *hc = per_cpu_ptr(&hvsim_cpus, cpu);
-
-	if (hc->synic == synic) {
-		WRITE_ONCE(hc->synic, NULL);
-		atomic_dec(&hvsim_synics);
-	}
-}
-
-static void hvsim_eom(void)
-{
 }
 
 static u32 hvsim_vp_index(unsigned int cpu)
@@ -92,9 +71,17 @@ static const struct hvcore_backend_ops hvsim_ops = {
 
 static int hvsim_counters_show(struct seq_file *m, void *v)
 {
+	struct hvsim_vp_stats st;
+	unsigned int cpu, synics = 0;
+
+	for_each_possible_cpu(cpu)
+		if (!hvsim_vp_stats(cpu, &st) && st.enabled)
+			synics++;
+
 	seq_printf(m, "messages_in %lld\n", atomic64_read(&hvsim_msgs_in));
 	seq_printf(m, "signals %lld\n", atomic64_read(&hvsim_signals));
-	seq_printf(m, "synics %d\n", atomic_read(&hvsim_synics));
+	seq_printf(m, "synics %u\n", synics);
+	hvsim_synic_show(m);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(hvsim_counters);
@@ -103,20 +90,37 @@ static int __init hvsim_init(void)
 {
 	int ret;
 
-	ret = hvcore_register_backend(&hvsim_ops);
+	ret = hvsim_synic_init();
 	if (ret)
 		return ret;
+	ret = hvcore_register_backend(&hvsim_ops);
+	if (ret)
+		goto err_synic;
 
 	hvsim_debugfs = debugfs_create_dir("hvsim", NULL);
 	debugfs_create_file("counters", 0444, hvsim_debugfs, NULL,
 			    &hvsim_counters_fops);
+	hvsim_synic_debugfs(hvsim_debugfs);
+	ret = hvsim_guest_init(hvsim_debugfs);
+	if (ret)
+		goto err_debugfs;
 	return 0;
+
+err_debugfs:
+	debugfs_remove_recursive(hvsim_debugfs);
+	hvcore_unregister_backend(&hvsim_ops);
+err_synic:
+	hvsim_synic_exit();
+	return ret;
 }
 
 static void __exit hvsim_exit(void)
 {
+	/* No debugfs write runs or starts once the files are gone. */
 	debugfs_remove_recursive(hvsim_debugfs);
+	hvsim_guest_exit();
 	hvcore_unregister_backend(&hvsim_ops);
+	hvsim_synic_exit();
 }
 
 module_init(hvsim_init);

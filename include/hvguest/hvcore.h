@@ -10,6 +10,7 @@
 #ifndef _HVGUEST_HVCORE_H
 #define _HVGUEST_HVCORE_H
 
+#include <linux/build_bug.h>
 #include <linux/types.h>
 #include <linux/module.h>
 #include <asm/hyperv-tlfs.h>
@@ -17,18 +18,41 @@
 /* The SINT every VMBus message and event arrives on. */
 #define HVCORE_VMBUS_SINT	2
 
+/*
+ * The SIEF page: 256 bytes (2048 flag bits) per SINT.  The kernel headers
+ * of the targets define the per-SINT union but not the page, so it is
+ * declared here under our own name.
+ */
+struct hvcore_event_page {
+	union hv_synic_event_flags sint_flags[HV_SYNIC_SINT_COUNT];
+};
+
+static_assert(sizeof(struct hv_message) == HV_MESSAGE_SIZE);
+static_assert(sizeof(struct hv_message_page) == HV_HYP_PAGE_SIZE);
+static_assert(sizeof(union hv_synic_event_flags) * BITS_PER_BYTE ==
+	      HV_EVENT_FLAGS_COUNT);
+static_assert(sizeof(struct hvcore_event_page) == HV_HYP_PAGE_SIZE);
+
 /**
  * struct hvcore_synic - one CPU's SynIC pages, owned by hvcore.
  * @msg_page: the SIMP page: one struct hv_message slot per SINT.
- * @event_page: the SIEFP page: one struct hv_synic_event_flags per SINT.
+ * @event_page: the SIEFP page: one union hv_synic_event_flags per SINT.
  * @msg_pa: physical address of @msg_page.
  * @event_pa: physical address of @event_page.
+ * @enabled: true from the start of a successful hvcore_synic_enable()
+ *	to the end of hvcore_synic_disable() on this CPU, so an interrupt
+ *	raised from inside the enable already sees it; READ_ONCE() it.
+ *
+ * The pages live from hvcore_synic_init() to the last hvcore_synic_exit().
+ * The hypervisor writes them while the SynIC is enabled: the guest reads
+ * them as shared memory that the host may change at any time.
  */
 struct hvcore_synic {
 	struct hv_message_page *msg_page;
-	struct hv_synic_event_flags_page *event_page;
+	struct hvcore_event_page *event_page;
 	phys_addr_t msg_pa;
 	phys_addr_t event_pa;
+	bool enabled;
 };
 
 /**
@@ -41,10 +65,15 @@ struct hvcore_synic {
  *	(-EAGAIN when the host's queue is full and the caller may retry).
  * @signal_event: HvSignalEvent on connection @conn_id, flag @flag.
  * @synic_enable: program this CPU's SynIC to use @synic's pages and
- *	unmask the VMBus SINT.  Called on @cpu with preemption disabled.
- * @synic_disable: undo @synic_enable on @cpu.
- * @eom: signal end-of-message on the current CPU, so the hypervisor
- *	redelivers a pending message.
+ *	unmask its SINTs.  Called on @cpu with preemption disabled; may not
+ *	sleep.  From then on the backend may raise the interrupt on @cpu,
+ *	which it does by calling hvcore_interrupt() there in hard-IRQ
+ *	context.
+ * @synic_disable: undo @synic_enable on @cpu, under the same conditions.
+ *	The backend no longer touches @synic's pages once it returns.
+ * @eom: end-of-message on the current CPU, so the hypervisor delivers its
+ *	next queued message into a slot the guest has freed.  Called with
+ *	preemption disabled, from any context but NMI.
  * @vp_index: the hypervisor's VP number of @cpu.
  * @ref_time: the partition reference time, in 100 ns units.
  */
@@ -67,5 +96,25 @@ void hvcore_unregister_backend(const struct hvcore_backend_ops *ops);
 int hvcore_get_backend(void);
 void hvcore_put_backend(void);
 const char *hvcore_backend_name(void);
+
+/* Calls into the backend; the caller holds a backend reference. */
+int hvcore_post_message(u32 conn_id, u32 type, const void *payload, u32 len);
+int hvcore_signal_event(u32 conn_id, u16 flag);
+void hvcore_eom(void);
+u32 hvcore_vp_index(unsigned int cpu);
+u64 hvcore_ref_time(void);
+
+/* Per-CPU SynIC pages. */
+int hvcore_synic_init(void);
+void hvcore_synic_exit(void);
+int hvcore_synic_enable(unsigned int cpu);
+void hvcore_synic_disable(unsigned int cpu);
+struct hvcore_synic *hvcore_synic(unsigned int cpu);
+
+/* Interrupt entry. */
+int hvcore_set_handler(void (*fn)(void));
+void hvcore_clear_handler(void);
+void hvcore_interrupt(void);
+u64 hvcore_interrupt_count(unsigned int cpu);
 
 #endif /* _HVGUEST_HVCORE_H */
