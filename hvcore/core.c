@@ -85,7 +85,8 @@ int hvcore_get_backend(void)
 
 	mutex_lock(&hvcore_lock);
 	if (hvcore_ops && try_module_get(hvcore_ops->owner)) {
-		hvcore_users++;
+		if (!hvcore_users++)
+			hvcore_kernel_hv_install(hvcore_ops);
 		ret = 0;
 	}
 	mutex_unlock(&hvcore_lock);
@@ -102,7 +103,8 @@ void hvcore_put_backend(void)
 {
 	mutex_lock(&hvcore_lock);
 	if (!WARN_ON(!hvcore_users || !hvcore_ops)) {
-		hvcore_users--;
+		if (!--hvcore_users)
+			hvcore_kernel_hv_restore();
 		module_put(hvcore_ops->owner);
 	}
 	mutex_unlock(&hvcore_lock);
@@ -235,6 +237,7 @@ static int __init hvcore_init(void)
 {
 	hvcore_debugfs = debugfs_create_dir("hvcore", NULL);
 	hvcore_synic_debugfs(hvcore_debugfs);
+	hvcore_kernel_hv_debugfs(hvcore_debugfs);
 	return 0;
 }
 

@@ -18,4 +18,8 @@ extern const struct hvcore_backend_ops *hvcore_ops;
 
 void hvcore_synic_debugfs(struct dentry *dir);
 
+void hvcore_kernel_hv_install(const struct hvcore_backend_ops *ops);
+void hvcore_kernel_hv_restore(void);
+void hvcore_kernel_hv_debugfs(struct dentry *dir);
+
 #endif /* _HVCORE_INTERNAL_H */
