@@ -12,12 +12,18 @@
  * it leave messages in their slots, so that further ones queue up in the
  * host; "consume" takes them again from the next interrupt on.
  *
+ * /sys/kernel/debug/hvsim/post is its HvPostMessage: write "CONN_ID HEX",
+ * HEX being the VMBus message's bytes (whitespace between bytes allowed),
+ * and it posts them as a VMBus message (type 1) on that connection; the
+ * write fails with the post's error.
+ *
  * It uses only hvcore's guest API, and fails with -EBUSY when a real bus
  * driver already owns the interrupt handler.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/cpuhotplug.h>
+#include <linux/ctype.h>
 #include <linux/debugfs.h>
 #include <linux/mutex.h>
 #include <linux/seq_file.h>
@@ -25,6 +31,7 @@
 #include <linux/string.h>
 #include <linux/uaccess.h>
 #include "internal.h"
+#include "vmbus_host.h"
 
 /* Written only by its CPU (handler, hotplug callbacks); read anywhere. */
 struct hvsim_guest_cpu {
@@ -234,6 +241,53 @@ static ssize_t hvsim_guest_write(struct file *file, const char __user *ubuf,
 	return ret ? ret : count;
 }
 
+/* "CONN_ID HEX": post the bytes as a VMBus message. */
+static ssize_t hvsim_guest_post_write(struct file *file,
+				      const char __user *ubuf, size_t count,
+				      loff_t *ppos)
+{
+	u8 msg[HV_MESSAGE_PAYLOAD_BYTE_COUNT + 1];
+	char *buf, *p, *tok;
+	u32 conn_id, len = 0;
+	int hi, lo, ret;
+
+	if (count > PAGE_SIZE)
+		return -EINVAL;
+	buf = memdup_user_nul(ubuf, count);
+	if (IS_ERR(buf))
+		return PTR_ERR(buf);
+
+	p = buf;
+	ret = -EINVAL;
+	tok = strsep(&p, " \t\n");
+	if (!tok || kstrtou32(tok, 0, &conn_id) || !p)
+		goto out;
+	/* One byte more than a message holds lets the host see it long. */
+	while (*p) {
+		if (isspace(*p)) {
+			p++;
+			continue;
+		}
+		hi = hex_to_bin(p[0]);
+		lo = hex_to_bin(p[1]);
+		if (hi < 0 || lo < 0 || len == sizeof(msg))
+			goto out;
+		msg[len++] = hi << 4 | lo;
+		p += 2;
+	}
+	ret = hvcore_post_message(conn_id, HVSIM_VMBUS_MSG_TYPE, msg, len);
+out:
+	kfree(buf);
+	return ret ? ret : count;
+}
+
+static const struct file_operations hvsim_guest_post_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = hvsim_guest_post_write,
+	.llseek = noop_llseek,
+};
+
 static const struct file_operations hvsim_guest_fops = {
 	.owner = THIS_MODULE,
 	.open = hvsim_guest_open,
@@ -250,6 +304,7 @@ int hvsim_guest_init(struct dentry *dir)
 	if (!hvsim_guest_cpus)
 		return -ENOMEM;
 	debugfs_create_file("guest", 0600, dir, NULL, &hvsim_guest_fops);
+	debugfs_create_file("post", 0200, dir, NULL, &hvsim_guest_post_fops);
 	return 0;
 }
 

@@ -13,12 +13,27 @@ struct seq_file;
 
 /* synic.c: the hypervisor's SynIC. */
 int hvsim_synic_init(void);
+bool hvsim_vp_exists(u32 vp);
 void hvsim_synic_exit(void);
 int hvsim_synic_enable(unsigned int cpu, struct hvcore_synic *synic);
 void hvsim_synic_disable(unsigned int cpu, struct hvcore_synic *synic);
 void hvsim_eom(void);
 void hvsim_synic_show(struct seq_file *m);
 void hvsim_synic_debugfs(struct dentry *dir);
+
+/* vmbus_host.c: the VMBus host's debugfs views. */
+struct hvsim_vmbus;
+void hvsim_vmbus_show_devices(struct hvsim_vmbus *host, struct seq_file *m);
+void hvsim_vmbus_show_counters(struct hvsim_vmbus *host, struct seq_file *m);
+
+/* vmbus_ctl.c: the VMBus host behind the backend, and its controls. */
+int hvsim_vmbus_ctl_init(void);
+void hvsim_vmbus_ctl_exit(void);
+void hvsim_vmbus_ctl_debugfs(struct dentry *parent);
+void hvsim_vmbus_space(u32 vp, u32 sint);
+int hvsim_vmbus_backend_post(u32 conn_id, u32 type, const void *payload,
+			     u32 len);
+int hvsim_vmbus_backend_signal(u32 conn_id, u16 flag);
 
 /* guest.c: the stand-in guest of the VM tests. */
 int hvsim_guest_init(struct dentry *dir);

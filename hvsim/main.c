@@ -4,8 +4,9 @@
  *
  * Registers the "sim" backend with hvcore.  The hypervisor half (synic.c)
  * delivers messages and events into the SynIC pages the guest enabled and
- * interrupts its CPUs; this file holds the ops table, the partition
- * reference time, the guest-to-host calls and the debugfs directory
+ * interrupts its CPUs; the VMBus host (vmbus_host.c, vmbus_ctl.c) takes
+ * the guest's posts and signals and answers through it.  This file holds
+ * the ops table, the partition reference time and the debugfs directory
  * (/sys/kernel/debug/hvsim/):
  *
  *   counters  read: guest-to-host counts, then each VP's "vpN.name value"
@@ -13,8 +14,8 @@
  *   signal    write "VP SINT BIT": set an event flag
  *   raise     write "VP": interrupt a VP
  *   guest     the stand-in guest of the VM tests (guest.c)
- *
- * The VMBus host half is built on top of it.
+ *   post      the stand-in guest's HvPostMessage (guest.c)
+ *   vmbus/    the VMBus host's devices and counters (vmbus_ctl.c)
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -33,16 +34,13 @@ static int hvsim_post_message(u32 conn_id, u32 type, const void *payload,
 			      u32 len)
 {
 	atomic64_inc(&hvsim_msgs_in);
-	if (len > HV_MESSAGE_PAYLOAD_BYTE_COUNT)
-		return -EMSGSIZE;
-	/* No VMBus host listens on any connection yet. */
-	return -EHOSTUNREACH;
+	return hvsim_vmbus_backend_post(conn_id, type, payload, len);
 }
 
 static int hvsim_signal_event(u32 conn_id, u16 flag)
 {
 	atomic64_inc(&hvsim_signals);
-	return 0;
+	return hvsim_vmbus_backend_signal(conn_id, flag);
 }
 
 static u32 hvsim_vp_index(unsigned int cpu)
@@ -93,14 +91,18 @@ static int __init hvsim_init(void)
 	ret = hvsim_synic_init();
 	if (ret)
 		return ret;
-	ret = hvcore_register_backend(&hvsim_ops);
+	ret = hvsim_vmbus_ctl_init();
 	if (ret)
 		goto err_synic;
+	ret = hvcore_register_backend(&hvsim_ops);
+	if (ret)
+		goto err_vmbus;
 
 	hvsim_debugfs = debugfs_create_dir("hvsim", NULL);
 	debugfs_create_file("counters", 0444, hvsim_debugfs, NULL,
 			    &hvsim_counters_fops);
 	hvsim_synic_debugfs(hvsim_debugfs);
+	hvsim_vmbus_ctl_debugfs(hvsim_debugfs);
 	ret = hvsim_guest_init(hvsim_debugfs);
 	if (ret)
 		goto err_debugfs;
@@ -109,6 +111,8 @@ static int __init hvsim_init(void)
 err_debugfs:
 	debugfs_remove_recursive(hvsim_debugfs);
 	hvcore_unregister_backend(&hvsim_ops);
+err_vmbus:
+	hvsim_vmbus_ctl_exit();
 err_synic:
 	hvsim_synic_exit();
 	return ret;
@@ -120,6 +124,8 @@ static void __exit hvsim_exit(void)
 	debugfs_remove_recursive(hvsim_debugfs);
 	hvsim_guest_exit();
 	hvcore_unregister_backend(&hvsim_ops);
+	/* No guest is left to post, signal or end a message. */
+	hvsim_vmbus_ctl_exit();
 	hvsim_synic_exit();
 }
 

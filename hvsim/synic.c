@@ -18,6 +18,8 @@
  * and, when set, signals end-of-message; on EOM the host delivers the next
  * queued message of each SINT of that CPU and interrupts it again.  The
  * delivered message carries msg_pending itself while more are queued.
+ * A poster that was refused because a queue was full is told when that
+ * queue makes room again (hvsim_vmbus_space(), for the VMBus host).
  *
  * Decisions:
  *  - Messages for a VP whose SynIC is disabled are accepted and stay
@@ -60,6 +62,7 @@
 struct hvsim_sint_queue {
 	unsigned int head;
 	unsigned int len;
+	bool refused;		/* a post found it full since it last drained */
 	struct hv_message msg[HVSIM_SINT_QUEUE_LEN];
 };
 
@@ -72,6 +75,7 @@ struct hvsim_vp {
 	struct irq_work irq_work;	/* interrupt from @cpu itself */
 	call_single_data_t csd;		/* interrupt from another CPU */
 	atomic_t ipis;			/* @csd sent, handler not finished */
+	u16 space;			/* SINTs with room after a refusal */
 	struct hvsim_vp_stats st;	/* counters; the state fields unused */
 	struct hvsim_sint_queue *queues;	/* [HV_SYNIC_SINT_COUNT] */
 };
@@ -182,8 +186,31 @@ static bool hvsim_sint_deliver(struct hvsim_vp *vp, u32 sint)
 
 	q->head = (q->head + 1) % HVSIM_SINT_QUEUE_LEN;
 	q->len--;
+	if (q->refused) {
+		q->refused = false;
+		vp->space |= BIT(sint);
+	}
 	vp->st.delivered++;
 	return true;
+}
+
+/* The SINTs of @vp that made room for a refused poster; lock held. */
+static unsigned long hvsim_take_space(struct hvsim_vp *vp)
+{
+	unsigned long space = vp->space;
+
+	lockdep_assert_held(&vp->lock);
+	vp->space = 0;
+	return space;
+}
+
+/* Tell the posters, after the VP's lock is dropped. */
+static void hvsim_notify_space(u32 vp, unsigned long space)
+{
+	unsigned int sint;
+
+	for_each_set_bit(sint, &space, HV_SYNIC_SINT_COUNT)
+		hvsim_vmbus_space(vp, sint);
 }
 
 /* Deliver what the free slots of @vp can take; raise once if any. */
@@ -209,7 +236,8 @@ static void hvsim_vp_deliver(struct hvsim_vp *vp)
  * When the slot is free and the SynIC enabled the message is written and
  * the VP interrupted; otherwise it waits in the (VP, SINT) host queue and
  * is delivered after the guest's EOM, or when the guest enables the SynIC.
- * Messages of one (VP, SINT) are delivered in the order posted.
+ * Messages of one (VP, SINT) are delivered in the order posted.  After an
+ * -EAGAIN, hvsim_vmbus_space() is called once the queue makes room.
  *
  * Context: any context but NMI.
  * Return: 0 when delivered or queued; -ENODEV for a VP that does not
@@ -221,8 +249,8 @@ int hvsim_post_to_guest(u32 vp, u32 sint, u32 type, const void *payload,
 {
 	struct hvsim_vp *v = hvsim_vp(vp);
 	struct hvsim_sint_queue *q;
+	unsigned long irqflags, space;
 	struct hv_message *m;
-	unsigned long irqflags;
 	bool raise = false;
 	int ret = 0;
 
@@ -238,6 +266,7 @@ int hvsim_post_to_guest(u32 vp, u32 sint, u32 type, const void *payload,
 	if (q->len == HVSIM_SINT_QUEUE_LEN)
 		raise = hvsim_sint_deliver(v, sint);
 	if (q->len == HVSIM_SINT_QUEUE_LEN) {
+		q->refused = true;
 		v->st.refused++;
 		ret = -EAGAIN;
 		goto out;
@@ -258,7 +287,9 @@ int hvsim_post_to_guest(u32 vp, u32 sint, u32 type, const void *payload,
 out:
 	if (raise)
 		hvsim_raise(v);
+	space = hvsim_take_space(v);
 	raw_spin_unlock_irqrestore(&v->lock, irqflags);
+	hvsim_notify_space(vp, space);
 	return ret;
 }
 EXPORT_SYMBOL_GPL(hvsim_post_to_guest);
@@ -374,11 +405,23 @@ int hvsim_vp_stats(u32 vp, struct hvsim_vp_stats *st)
 }
 EXPORT_SYMBOL_GPL(hvsim_vp_stats);
 
+/**
+ * hvsim_vp_exists() - whether the partition has a VP.
+ * @vp: the VP (CPU) number.
+ *
+ * Context: any.
+ * Return: true for a possible CPU's number.
+ */
+bool hvsim_vp_exists(u32 vp)
+{
+	return hvsim_vp(vp);
+}
+
 /* Backend op: the guest enables @cpu's SynIC; deliver what waited. */
 int hvsim_synic_enable(unsigned int cpu, struct hvcore_synic *synic)
 {
 	struct hvsim_vp *v = hvsim_vp(cpu);
-	unsigned long irqflags;
+	unsigned long irqflags, space;
 	int ret = 0;
 
 	if (!v || !synic || !synic->msg_page || !synic->event_page)
@@ -390,7 +433,9 @@ int hvsim_synic_enable(unsigned int cpu, struct hvcore_synic *synic)
 		v->synic = synic;
 		hvsim_vp_deliver(v);
 	}
+	space = hvsim_take_space(v);
 	raw_spin_unlock_irqrestore(&v->lock, irqflags);
+	hvsim_notify_space(cpu, space);
 	return ret;
 }
 
@@ -412,13 +457,15 @@ void hvsim_synic_disable(unsigned int cpu, struct hvcore_synic *synic)
 void hvsim_eom(void)
 {
 	struct hvsim_vp *v = hvsim_vp(get_cpu());
-	unsigned long irqflags;
+	unsigned long irqflags, space;
 
 	if (v) {
 		raw_spin_lock_irqsave(&v->lock, irqflags);
 		v->st.eoms++;
 		hvsim_vp_deliver(v);
+		space = hvsim_take_space(v);
 		raw_spin_unlock_irqrestore(&v->lock, irqflags);
+		hvsim_notify_space(v->cpu, space);
 	}
 	put_cpu();
 }

@@ -6,8 +6,9 @@
  * the guest: it takes hvcore's SynIC pages, registers its own interrupt
  * handler and enables the SynIC of every online CPU, then posts messages
  * and signals through hvsim's host calls and looks at the pages, the
- * handler's calls and hvsim's counters.  A bus driver that already owns the
- * handler or a SynIC makes the cases skip.
+ * handler's calls and hvsim's counters.  hv_vmbus, built in, owns the
+ * handler and the SynICs while connected: the suite disconnects it first
+ * and connects it again at the end.  Another owner makes the cases skip.
  */
 #include <kunit/test.h>
 #include <linux/cpumask.h>
@@ -21,6 +22,7 @@
 #include <linux/workqueue.h>
 #include <hvguest/hvcore.h>
 #include "../hvsim/hvsim.h"
+#include "../vmbus/hvb.h"
 
 #define HST_SINT	HVCORE_VMBUS_SINT
 #define HST_TYPE	1	/* a VMBus message */
@@ -639,6 +641,26 @@ static void hvcore_synic_pages(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, hvcore_vp_index(hst_target()), hst_target());
 }
 
+static bool hst_bus_was_connected;
+
+static int hst_suite_init(struct kunit_suite *suite)
+{
+	hst_bus_was_connected = hvb_connected();
+	hvb_disconnect();
+	return 0;
+}
+
+static void hst_suite_exit(struct kunit_suite *suite)
+{
+	int ret;
+
+	if (!hst_bus_was_connected)
+		return;
+	ret = hvb_connect();
+	if (ret)
+		pr_err("hvsim_synic: hv_vmbus did not reconnect (%d)\n", ret);
+}
+
 static struct kunit_case hvsim_synic_cases[] = {
 	KUNIT_CASE(hvcore_synic_pages),
 	KUNIT_CASE(hvsim_post_to_guest_free_slot),
@@ -658,6 +680,8 @@ static struct kunit_case hvsim_synic_cases[] = {
 
 static struct kunit_suite hvsim_synic_suite = {
 	.name = "hvsim_synic",
+	.suite_init = hst_suite_init,
+	.suite_exit = hst_suite_exit,
 	.init = hst_init,
 	.exit = hst_exit,
 	.test_cases = hvsim_synic_cases,
