@@ -13,7 +13,7 @@
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/debugfs.h>
-#include "internal.h"
+#include "hyperv.h"
 
 static DEFINE_MUTEX(hvcore_lock);
 const struct hvcore_backend_ops *hvcore_ops;
@@ -76,8 +76,8 @@ EXPORT_SYMBOL_GPL(hvcore_unregister_backend);
  * hvcore_get_backend() - take a reference on the registered backend.
  *
  * Context: process context, may sleep.
- * Return: 0, or -ENODEV when no backend is registered or its module is
- * going away.
+ * Return: 0, -ENODEV when no backend is registered or its module is
+ * going away, or the error of the backend's attach.
  */
 int hvcore_get_backend(void)
 {
@@ -85,9 +85,13 @@ int hvcore_get_backend(void)
 
 	mutex_lock(&hvcore_lock);
 	if (hvcore_ops && try_module_get(hvcore_ops->owner)) {
-		if (!hvcore_users++)
-			hvcore_kernel_hv_install(hvcore_ops);
 		ret = 0;
+		if (!hvcore_users && hvcore_ops->attach)
+			ret = hvcore_ops->attach();
+		if (ret)
+			module_put(hvcore_ops->owner);
+		else if (!hvcore_users++)
+			hvcore_kernel_hv_install(hvcore_ops);
 	}
 	mutex_unlock(&hvcore_lock);
 	return ret;
@@ -103,8 +107,11 @@ void hvcore_put_backend(void)
 {
 	mutex_lock(&hvcore_lock);
 	if (!WARN_ON(!hvcore_users || !hvcore_ops)) {
-		if (!--hvcore_users)
+		if (!--hvcore_users) {
 			hvcore_kernel_hv_restore();
+			if (hvcore_ops->detach)
+				hvcore_ops->detach();
+		}
 		module_put(hvcore_ops->owner);
 	}
 	mutex_unlock(&hvcore_lock);
@@ -238,11 +245,14 @@ static int __init hvcore_init(void)
 	hvcore_debugfs = debugfs_create_dir("hvcore", NULL);
 	hvcore_synic_debugfs(hvcore_debugfs);
 	hvcore_kernel_hv_debugfs(hvcore_debugfs);
+	/* On Hyper-V the real backend is there from the start. */
+	hvcore_hyperv_init();
 	return 0;
 }
 
 static void __exit hvcore_exit(void)
 {
+	hvcore_hyperv_exit();
 	debugfs_remove_recursive(hvcore_debugfs);
 }
 

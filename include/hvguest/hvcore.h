@@ -76,6 +76,12 @@ struct hvcore_synic {
  *	preemption disabled, from any context but NMI.
  * @vp_index: the hypervisor's VP number of @cpu.
  * @ref_time: the partition reference time, in 100 ns units.
+ * @attach: optional; called in process context when the first user takes
+ *	the backend (hvcore_get_backend()), before it uses anything.  The
+ *	real backend takes the kernel's Hyper-V interrupt vector here, not at
+ *	registration, so that merely loading hvcore next to the in-tree
+ *	hv_vmbus changes nothing.  An error fails hvcore_get_backend().
+ * @detach: optional; undoes @attach when the last user lets go.
  */
 struct hvcore_backend_ops {
 	const char *name;
@@ -88,6 +94,8 @@ struct hvcore_backend_ops {
 	void (*eom)(void);
 	u32 (*vp_index)(unsigned int cpu);
 	u64 (*ref_time)(void);
+	int (*attach)(void);
+	void (*detach)(void);
 };
 
 int hvcore_register_backend(const struct hvcore_backend_ops *ops);
