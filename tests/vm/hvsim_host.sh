@@ -14,28 +14,6 @@ H=/sys/kernel/debug/hvsim
 V=$H/vmbus
 ECHO=e4174281-461d-4d68-bb05-00c72fb4b0ff
 
-# val FILE KEY: the value of "KEY value" in FILE.
-val() {
-	awk -v k="$2" '$1 == k { print $2 }' "$1"
-}
-
-# settles FILE KEY WANT: wait up to 10 s for KEY to read WANT.
-settles() {
-	_i=0
-	while [ $_i -lt 100 ]; do
-		[ "$(val "$1" "$2")" = "$3" ] && return 0
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	echo "#   $2 in $1: '$(val "$1" "$2")', want '$3'"
-	return 1
-}
-
-# write FILE TEXT: write TEXT, succeed when the write does.
-write() {
-	echo "$2" >"$1" 2>/dev/null
-}
-
 # le32 N: N as four little-endian bytes in hex.
 le32() {
 	printf '%08x' "$1" | sed 's/\(..\)\(..\)\(..\)\(..\)/\4\3\2\1/'

@@ -13,28 +13,6 @@ H=/sys/kernel/debug/hvsim
 C=/sys/kernel/debug/hvcore/synic
 CPU1=/sys/devices/system/cpu/cpu1/online
 
-# val FILE KEY: the value of "KEY value" in FILE.
-val() {
-	awk -v k="$2" '$1 == k { print $2 }' "$1"
-}
-
-# settles FILE KEY WANT: wait up to 10 s for KEY to read WANT.
-settles() {
-	_i=0
-	while [ $_i -lt 100 ]; do
-		[ "$(val "$1" "$2")" = "$3" ] && return 0
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	echo "#   $2 in $1: '$(val "$1" "$2")', want '$3'"
-	return 1
-}
-
-# write FILE TEXT: write TEXT, succeed when the write does.
-write() {
-	echo "$2" >"$1" 2>/dev/null
-}
-
 # refused FILE TEXT: the write fails.
 refused() {
 	! write "$1" "$2"
@@ -43,17 +21,6 @@ refused() {
 # at_least FILE KEY MIN
 at_least() {
 	[ "$(val "$1" "$2")" -ge "$3" ]
-}
-
-# eventually CMD...: retry CMD for up to 10 s.
-eventually() {
-	_i=0
-	while [ $_i -lt 100 ]; do
-		"$@" && return 0
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	return 1
 }
 
 plan 39

@@ -44,6 +44,39 @@ diag() {
 	echo "# $*"
 }
 
+# val FILE KEY: the value of "KEY value" in FILE.
+val() {
+	awk -v k="$2" '$1 == k { print $2 }' "$1" 2>/dev/null
+}
+
+# write FILE TEXT: write TEXT, succeed when the write does.
+write() {
+	echo "$2" >"$1" 2>/dev/null
+}
+
+# eventually CMD...: retry CMD for up to 10 s.
+eventually() {
+	_e=0
+	while [ $_e -lt 100 ]; do
+		"$@" && return 0
+		sleep 0.1
+		_e=$((_e + 1))
+	done
+	return 1
+}
+
+# settles FILE KEY WANT: wait up to 10 s for KEY to read WANT.
+settles() {
+	_s=0
+	while [ $_s -lt 100 ]; do
+		[ "$(val "$1" "$2")" = "$3" ] && return 0
+		sleep 0.1
+		_s=$((_s + 1))
+	done
+	echo "#   $2 in $1: '$(val "$1" "$2")', want '$3'"
+	return 1
+}
+
 done_testing() {
 	[ $_tap_fail -le 100 ] || _tap_fail=100
 	exit $_tap_fail
