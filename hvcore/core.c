@@ -132,6 +132,23 @@ const char *hvcore_backend_name(void)
 }
 EXPORT_SYMBOL_GPL(hvcore_backend_name);
 
+/**
+ * hvcore_backend_is_real() - whether the backend is the hypervisor itself.
+ *
+ * True only for the "hyperv" backend on the kernel's own Hyper-V code,
+ * never for a simulated backend nor for the "hyperv" ops driven by a test
+ * platform.  Callers use it before touching the kernel's Hyper-V hooks
+ * (kexec and crash handlers, stimer0), which exist only on Hyper-V.
+ *
+ * Context: any; the caller holds a backend reference.
+ * Return: true on real Hyper-V.
+ */
+bool hvcore_backend_is_real(void)
+{
+	return READ_ONCE(hvcore_ops) == &hvcore_hv_ops && hvcore_hv_is_real();
+}
+EXPORT_SYMBOL_GPL(hvcore_backend_is_real);
+
 /*
  * The backend of a caller that holds a reference.  A caller without one is
  * a bug in hvguest, not something a host can cause, hence the warning.
@@ -239,6 +256,25 @@ u64 hvcore_ref_time(void)
 	return ops ? ops->ref_time() : 0;
 }
 EXPORT_SYMBOL_GPL(hvcore_ref_time);
+
+/**
+ * hvcore_timer_message() - hand a stimer0 expiry message to its timer.
+ *
+ * For a HVMSG_TIMER_EXPIRED found in this CPU's VMBus message slot.  The
+ * caller frees the slot (and signals EOM) itself, whatever this returns.
+ *
+ * Context: hard-IRQ context on the CPU whose slot held the message; the
+ * caller holds a backend reference.
+ * Return: true when the backend's timer took it; false when the backend
+ * has no timer in message mode (the expiry is then lost).
+ */
+bool hvcore_timer_message(void)
+{
+	const struct hvcore_backend_ops *ops = hvcore_backend();
+
+	return ops && ops->timer_message && ops->timer_message();
+}
+EXPORT_SYMBOL_GPL(hvcore_timer_message);
 
 static int __init hvcore_init(void)
 {

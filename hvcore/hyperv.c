@@ -208,6 +208,17 @@ static u64 hvcore_hv_ref_time(void)
 	return plat ? plat->ref_time() : 0;
 }
 
+/* stimer0 in message mode: the platform's timer, when it has one. */
+static bool hvcore_hv_timer_message(void)
+{
+	const struct hvcore_hv_platform *plat = hvcore_hv_platform();
+
+	if (!plat || !plat->timer_message)
+		return false;
+	plat->timer_message();
+	return true;
+}
+
 /*
  * The kernel's Hyper-V vector goes to hvcore only while a user holds the
  * backend: the in-tree hv_vmbus (same module name as ours, so never
@@ -236,6 +247,7 @@ const struct hvcore_backend_ops hvcore_hv_ops = {
 	.ref_time = hvcore_hv_ref_time,
 	.attach = hvcore_hv_attach,
 	.detach = hvcore_hv_detach,
+	.timer_message = hvcore_hv_timer_message,
 };
 
 /**
@@ -274,4 +286,18 @@ void hvcore_hv_unregister(void)
 		return;
 	hvcore_unregister_backend(&hvcore_hv_ops);
 	hvcore_hv_set_platform(NULL);
+}
+
+/**
+ * hvcore_hv_is_real() - whether the "hyperv" ops run on the kernel's
+ * own Hyper-V platform.
+ *
+ * Context: any.
+ * Return: true when the platform set is the real one (hyperv_kernel.c).
+ */
+bool hvcore_hv_is_real(void)
+{
+	const struct hvcore_hv_platform *plat = READ_ONCE(hvcore_hv_plat);
+
+	return plat && plat->real;
 }

@@ -55,10 +55,13 @@ static_assert(offsetof(struct hvcore_hv_post_input, payload) == 16);
  *	called in hard-IRQ context on the interrupted CPU.
  * @clear_callback: undo @set_callback; when it returns, no call of the
  *	old handler is running.
+ * @timer_message: optional; give a stimer0 expiry message to the
+ *	kernel's timer.  Hard-IRQ context on the CPU that got it.
  * @vector: the interrupt vector the SINT raises.
  * @hints: the hypervisor's recommendations (CPUID 0x40000004 EAX, the
  *	kernel's ms_hyperv.hints); only HV_DEPRECATING_AEOI_RECOMMENDED is
  *	used.
+ * @real: the platform is the kernel's own Hyper-V code, not a test's.
  */
 struct hvcore_hv_platform {
 	u64 (*read_msr)(unsigned int reg);
@@ -70,8 +73,10 @@ struct hvcore_hv_platform {
 	u64 (*ref_time)(void);
 	void (*set_callback)(void (*fn)(void));
 	void (*clear_callback)(void);
+	void (*timer_message)(void);
 	u8 vector;
 	u32 hints;
+	bool real;
 };
 
 /* The "hyperv" ops; they act on the platform given to the calls below. */
@@ -80,6 +85,7 @@ extern const struct hvcore_backend_ops hvcore_hv_ops;
 void hvcore_hv_set_platform(const struct hvcore_hv_platform *plat);
 int hvcore_hv_register(const struct hvcore_hv_platform *plat);
 void hvcore_hv_unregister(void);
+bool hvcore_hv_is_real(void);
 
 #if IS_ENABLED(CONFIG_HYPERV)
 void hvcore_hyperv_init(void);

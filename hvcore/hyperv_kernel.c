@@ -17,6 +17,7 @@
 #include <linux/rcupdate.h>
 #include <asm/irq_vectors.h>
 #include <asm/mshyperv.h>
+#include <clocksource/hyperv_timer.h>
 #include "hyperv.h"
 
 static u64 hvcore_hvk_rdmsr(unsigned int reg)
@@ -69,6 +70,19 @@ static void hvcore_hvk_clear_callback(void)
 	synchronize_rcu();
 }
 
+#if IS_ENABLED(CONFIG_HYPERV_TIMER)
+/*
+ * stimer0 in message mode: its expiry comes as a message on the VMBus
+ * SINT, and the kernel's Hyper-V timer code runs the clock event.
+ */
+static void hvcore_hvk_timer_message(void)
+{
+	hv_stimer0_isr();
+}
+#else
+#define hvcore_hvk_timer_message NULL
+#endif
+
 static struct hvcore_hv_platform hvcore_hvk_platform = {
 	.read_msr = hvcore_hvk_rdmsr,
 	.write_msr = hvcore_hvk_wrmsr,
@@ -79,7 +93,9 @@ static struct hvcore_hv_platform hvcore_hvk_platform = {
 	.ref_time = hvcore_hvk_ref_time,
 	.set_callback = hvcore_hvk_set_callback,
 	.clear_callback = hvcore_hvk_clear_callback,
+	.timer_message = hvcore_hvk_timer_message,
 	.vector = HYPERVISOR_CALLBACK_VECTOR,
+	.real = true,
 };
 
 static bool hvcore_hvk_registered;

@@ -43,6 +43,7 @@ struct fake_hv {
 	void (*callback)(void);
 	unsigned int callback_sets;
 	unsigned int callback_clears;
+	unsigned int timer_calls;
 };
 
 static struct fake_hv *fake;
@@ -121,6 +122,11 @@ static void fake_clear_callback(void)
 	fake->callback_clears++;
 }
 
+static void fake_timer_message(void)
+{
+	fake->timer_calls++;
+}
+
 static struct hvcore_hv_platform fake_platform = {
 	.read_msr = fake_read_msr,
 	.write_msr = fake_write_msr,
@@ -143,6 +149,7 @@ static int hyperv_test_init(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, fake->input_page);
 	memset(fake->input_page, 0xaa, HV_HYP_PAGE_SIZE);
 	fake_platform.hints = 0;
+	fake_platform.timer_message = NULL;
 	hvcore_hv_set_platform(&fake_platform);
 	return 0;
 }
@@ -380,6 +387,24 @@ static void hyperv_attach_detach(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, fake->callback);
 }
 
+/*
+ * stimer0 expiries go to the platform's timer when it has one; a test
+ * platform is never the real one.
+ */
+static void hyperv_timer_message(struct kunit *test)
+{
+	KUNIT_ASSERT_NOT_NULL(test, hvcore_hv_ops.timer_message);
+	KUNIT_EXPECT_FALSE(test, hvcore_hv_ops.timer_message());
+
+	fake_platform.timer_message = fake_timer_message;
+	KUNIT_EXPECT_TRUE(test, hvcore_hv_ops.timer_message());
+	KUNIT_EXPECT_EQ(test, fake->timer_calls, 1U);
+
+	KUNIT_EXPECT_FALSE(test, hvcore_hv_is_real());
+	/* The KUnit kernel's backend is hvsim's. */
+	KUNIT_EXPECT_FALSE(test, hvcore_backend_is_real());
+}
+
 static struct kunit_case hvcore_hyperv_cases[] = {
 	KUNIT_CASE(hyperv_synic_enable_aeoi),
 	KUNIT_CASE(hyperv_synic_enable_no_aeoi),
@@ -393,6 +418,7 @@ static struct kunit_case hvcore_hyperv_cases[] = {
 	KUNIT_CASE(hyperv_signal_event),
 	KUNIT_CASE(hyperv_vp_and_time),
 	KUNIT_CASE(hyperv_attach_detach),
+	KUNIT_CASE(hyperv_timer_message),
 	{}
 };
 

@@ -7,8 +7,10 @@
  * bus: devices appear with their channels, drivers bind by class GUID
  * (hvsock offers only to the hvsock driver), a rescind removes the device
  * even while its driver probes, the relid is released only after the
- * driver's remove, messages a host should not send are refused, and a
- * disconnect and reconnect gives every device back.  Every case ends with
+ * driver's remove, messages a host should not send are refused, a
+ * disconnect and reconnect gives every device back, stimer0 expiry
+ * messages are taken in the interrupt without holding up the offers
+ * behind them, and the crash path unloads with interrupts off.  Every case ends with
  * the bus's live devices and channels back where they started.
  */
 #include <kunit/test.h>
@@ -17,6 +19,8 @@
 #include <linux/device.h>
 #include <linux/hyperv.h>
 #include <linux/string.h>
+#include <linux/timekeeping.h>
+#include <linux/workqueue.h>
 #include <hvguest/hvcore.h>
 #include "../hvsim/hvsim.h"
 #include "../hvsim/vmbus_host.h"
@@ -690,6 +694,127 @@ static void vmbus_cpu_with_channel_stays_online(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, READ_ONCE(hvcore_synic(1)->enabled));
 }
 
+/* A stimer0 expiry, as the hypervisor posts it in message mode. */
+static void vbt_inject_timer(struct kunit *test)
+{
+	struct hv_timer_message_payload t = { .expiration_time = 1 };
+
+	KUNIT_ASSERT_EQ(test,
+			hvsim_post_to_guest(hvcore_vp_index(VMBUS_CONNECT_CPU),
+					    HVCORE_VMBUS_SINT,
+					    HVMSG_TIMER_EXPIRED, &t, sizeof(t)),
+			0);
+}
+
+static long vbt_timer_count(void)
+{
+	return atomic_long_read(&hvb_stats.timer_messages) +
+	       atomic_long_read(&hvb_stats.timer_dropped);
+}
+
+static void vmbus_timer_message_handled_in_isr(struct kunit *test)
+{
+	struct vbt_priv *p = test->priv;
+	long msgs = atomic_long_read(&hvb_stats.timer_messages);
+	long dropped = atomic_long_read(&hvb_stats.timer_dropped);
+	long rejected = atomic_long_read(&hvb_stats.rejected);
+
+	/* hvsim has no stimer0: every expiry is counted as dropped. */
+	vbt_inject_timer(test);
+	KUNIT_EXPECT_TRUE(test, vbt_wait(p, vbt_timer_count() ==
+					    msgs + dropped + 1));
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&hvb_stats.timer_dropped),
+			dropped + 1);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&hvb_stats.timer_messages), msgs);
+
+	/* Queued back to back, with an offer behind them. */
+	vbt_inject_timer(test);
+	vbt_inject_timer(test);
+	vbt_inject_timer(test);
+	KUNIT_ASSERT_EQ(test, vbt_add(p, 2, 0), 0);
+	KUNIT_EXPECT_TRUE(test, vbt_wait(p, vbt_ready(2)));
+	KUNIT_EXPECT_TRUE(test, vbt_wait(p, vbt_timer_count() ==
+					    msgs + dropped + 4));
+	/* None went through the VMBus message table. */
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&hvb_stats.rejected), rejected);
+
+	KUNIT_EXPECT_EQ(test, vbt_rescind(p, 2), 0);
+	KUNIT_EXPECT_TRUE(test, vbt_wait(p, vbt_live_back(p)));
+}
+
+/* The crash path's result, from the CPU it ran on. */
+struct vbt_crash {
+	int ret;
+	u64 ns;
+};
+
+/* As a crash would: interrupts off, nothing may sleep. */
+static long vbt_crash_fn(void *arg)
+{
+	struct vbt_crash *c = arg;
+	unsigned long flags;
+	u64 t0;
+
+	local_irq_save(flags);
+	t0 = ktime_get_ns();
+	c->ret = hvb_unload_crash();
+	c->ns = ktime_get_ns() - t0;
+	local_irq_restore(flags);
+	return 0;
+}
+
+static void vmbus_crash_unload_polls(struct kunit *test)
+{
+	struct vbt_priv *p = test->priv;
+	struct hvsim_vmbus_stats before, st;
+	struct vbt_crash c = { .ret = -EINVAL };
+
+	KUNIT_ASSERT_EQ(test, vbt_add(p, 3, 0), 0);
+	KUNIT_ASSERT_TRUE(test, vbt_wait(p, vbt_ready(3)));
+	hvsim_vmbus_get_stats(p->host, &before);
+
+	/*
+	 * On the CPU the host answers to, with its interrupts off: the
+	 * answer is only seen by reading the slot, and the host answers
+	 * from its work queue on the other CPU.
+	 */
+	KUNIT_ASSERT_EQ(test, work_on_cpu(VMBUS_CONNECT_CPU, vbt_crash_fn, &c),
+			0);
+	KUNIT_EXPECT_EQ(test, c.ret, 0);
+	/* Within the bound of about 5 s, and in practice far less. */
+	KUNIT_EXPECT_LT(test, c.ns, 5ULL * NSEC_PER_SEC);
+
+	hvsim_vmbus_flush(p->host);
+	hvsim_vmbus_get_stats(p->host, &st);
+	KUNIT_EXPECT_EQ(test, st.rx[CHANNELMSG_UNLOAD],
+			before.rx[CHANNELMSG_UNLOAD] + 1);
+	KUNIT_EXPECT_EQ(test, st.tx[CHANNELMSG_UNLOAD_RESPONSE],
+			before.tx[CHANNELMSG_UNLOAD_RESPONSE] + 1);
+	KUNIT_EXPECT_FALSE(test, st.connected);
+	KUNIT_EXPECT_FALSE(test,
+			   READ_ONCE(hvcore_synic(VMBUS_CONNECT_CPU)->enabled));
+	/* A second call finds the connection unloaded already. */
+	KUNIT_EXPECT_EQ(test, work_on_cpu(VMBUS_CONNECT_CPU, vbt_crash_fn, &c),
+			0);
+	KUNIT_EXPECT_EQ(test, c.ret, -ENOTCONN);
+
+	/* The host was answered once: no second UNLOAD on the way down. */
+	hvb_disconnect();
+	hvsim_vmbus_flush(p->host);
+	hvsim_vmbus_get_stats(p->host, &st);
+	KUNIT_EXPECT_EQ(test, st.rx[CHANNELMSG_UNLOAD],
+			before.rx[CHANNELMSG_UNLOAD] + 1);
+
+	/* A fresh connection gives the device back. */
+	KUNIT_ASSERT_EQ(test, hvb_connect(), 0);
+	KUNIT_EXPECT_TRUE(test, vbt_wait(p, vbt_ready(3)));
+	KUNIT_EXPECT_TRUE(test,
+			  READ_ONCE(hvcore_synic(VMBUS_CONNECT_CPU)->enabled));
+
+	KUNIT_EXPECT_EQ(test, vbt_rescind(p, 3), 0);
+	KUNIT_EXPECT_TRUE(test, vbt_wait(p, vbt_live_back(p)));
+}
+
 static struct kunit_case vmbus_bus_cases[] = {
 	KUNIT_CASE(vmbus_offer_adds_device),
 	KUNIT_CASE(vmbus_driver_binds_hot_added_device),
@@ -701,6 +826,8 @@ static struct kunit_case vmbus_bus_cases[] = {
 	KUNIT_CASE(vmbus_channel_event_runs_callback),
 	KUNIT_CASE(vmbus_subchannel_offer),
 	KUNIT_CASE(vmbus_cpu_with_channel_stays_online),
+	KUNIT_CASE(vmbus_timer_message_handled_in_isr),
+	KUNIT_CASE(vmbus_crash_unload_polls),
 	{}
 };
 

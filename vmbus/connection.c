@@ -42,6 +42,14 @@
 #define HVB_UNLOAD_TIMEOUT	(10 * HZ)
 #define HVB_OFFERS_TIMEOUT	(5 * HZ)
 
+/*
+ * The crash path cannot sleep: it polls every CPU's message slot for the
+ * UNLOAD_RESPONSE, HVB_CRASH_POLL_MS apart, HVB_CRASH_POLLS times at most
+ * (posting the UNLOAD included), so about five seconds in all.
+ */
+#define HVB_CRASH_POLL_MS	1
+#define HVB_CRASH_POLLS		5000
+
 /* Retries of a post the host refused as busy; about a second in all. */
 #define HVB_POST_TRIES		60
 #define HVB_POST_DELAY_MAX_US	20000
@@ -91,6 +99,18 @@ static DEFINE_MUTEX(hvb_conn_lock);
 static bool hvb_up;
 static int hvb_cpuhp_state;
 static DECLARE_COMPLETION(hvb_all_offers);
+
+/*
+ * Set by the UNLOAD_RESPONSE handler, for the crash path, which may not
+ * wait on unload_event (its lock may be held by a CPU that crashed).
+ */
+bool hvb_unload_answered;
+
+/*
+ * The kexec or crash path got the host's UNLOAD_RESPONSE: the host has
+ * forgotten the connection, and hvb_disconnect() does not unload again.
+ */
+static bool hvb_unloaded;
 
 /* ------------------------------------------------------------------------
  * The handshake state machine.  Pure: no I/O, no globals but the table.
@@ -373,7 +393,8 @@ static int hvb_request_offers(void)
 	return 0;
 }
 
-static void hvb_unload(void)
+/* UNLOAD and its answer, waiting up to HVB_UNLOAD_TIMEOUT.  May sleep. */
+static int hvb_unload(void)
 {
 	struct vmbus_channel_message_header hdr = {
 		.msgtype = CHANNELMSG_UNLOAD,
@@ -385,20 +406,177 @@ static void hvb_unload(void)
 	if (version < VERSION_WIN8_1) {
 		pr_info("version %u.%u has no UNLOAD: not sent\n",
 			version >> 16, version & 0xffff);
-		return;
+		return -EOPNOTSUPP;
 	}
 
+	WRITE_ONCE(hvb_unload_answered, false);
 	reinit_completion(&vmbus_connection.unload_event);
 	ret = hvb_post_msg(&hdr, sizeof(hdr));
 	if (ret) {
 		pr_err("UNLOAD not posted (%d)\n", ret);
-		return;
+		return ret;
 	}
 	if (!wait_for_completion_timeout(&vmbus_connection.unload_event,
-					 HVB_UNLOAD_TIMEOUT))
+					 HVB_UNLOAD_TIMEOUT)) {
 		pr_err("no UNLOAD_RESPONSE after %u s: disconnecting anyway\n",
 		       HVB_UNLOAD_TIMEOUT / HZ);
+		return -ETIMEDOUT;
+	}
+	return 0;
 }
+
+/*
+ * Look at @cpu's VMBus message slot, from whatever CPU: free what is
+ * there and say whether it was the UNLOAD_RESPONSE.  Only the type is
+ * looked at; the host may rewrite the slot meanwhile, which at worst
+ * makes us miss the answer and wait out the bound.
+ */
+static bool hvb_crash_poll_slot(unsigned int cpu)
+{
+	const struct vmbus_channel_message_header *hdr;
+	struct hvcore_synic *s = hvcore_synic(cpu);
+	struct hv_message *slot;
+	bool found;
+	u32 type;
+
+	if (!s || !READ_ONCE(s->enabled))
+		return false;
+	slot = &s->msg_page->sint_message[VMBUS_MESSAGE_SINT];
+	type = READ_ONCE(slot->header.message_type);
+	if (type == HVMSG_NONE)
+		return false;
+	/* The host writes the type last: the body is complete once it shows. */
+	virt_rmb();
+	hdr = (const void *)slot->u.payload;
+	found = type == HVB_MSG_TYPE_VMBUS &&
+		READ_ONCE(slot->header.payload_size) >= sizeof(*hdr) &&
+		READ_ONCE(hdr->msgtype) == CHANNELMSG_UNLOAD_RESPONSE;
+	/* Anything else is dropped: the host may have queued more behind it. */
+	hvb_slot_free(slot, type);
+	return found;
+}
+
+/* UNLOAD, then poll for its answer without sleeping. */
+static int hvb_crash_unload_poll(void)
+{
+	struct vmbus_channel_message_header hdr = {
+		.msgtype = CHANNELMSG_UNLOAD,
+	};
+	unsigned int cpu, i;
+	int ret;
+
+	WRITE_ONCE(hvb_unload_answered, false);
+	for (i = 0; i < HVB_CRASH_POLLS; i++) {
+		ret = hvcore_post_message(READ_ONCE(vmbus_connection.msg_conn_id),
+					  HVB_MSG_TYPE_VMBUS, &hdr, sizeof(hdr));
+		if (ret != -EAGAIN && ret != -ENOBUFS)
+			break;
+		mdelay(HVB_CRASH_POLL_MS);
+	}
+	if (ret)
+		return ret;
+
+	/*
+	 * The answer goes to VMBUS_CONNECT_CPU, whose interrupts may be off
+	 * (this CPU) or on (then its handler may take the answer first and
+	 * the message work report it): both are watched.
+	 */
+	for (; i < HVB_CRASH_POLLS; i++) {
+		for_each_present_cpu(cpu)
+			if (hvb_crash_poll_slot(cpu))
+				return 0;
+		if (READ_ONCE(hvb_unload_answered))
+			return 0;
+		mdelay(HVB_CRASH_POLL_MS);
+	}
+	return -ETIMEDOUT;
+}
+
+/**
+ * hvb_unload_crash() - unload the connection from a crashing kernel.
+ *
+ * Sends UNLOAD and polls the VMBus message slot of every present CPU for
+ * the UNLOAD_RESPONSE, freeing (and EOMing) whatever else it finds there,
+ * for about five seconds at most; then disables the SynIC of the current
+ * CPU, so that the host writes no more into pages the next kernel may
+ * reuse.  Takes no lock and never sleeps.  Only the first of this and the
+ * kexec path unloads; the SynIC is disabled in every case.  The
+ * connection is left for hvb_disconnect() to take down, which then does
+ * not send UNLOAD again when this one was answered.
+ *
+ * Context: any CPU, interrupts and preemption disabled (a crash, or a test
+ * under local_irq_save()); other CPUs may be stopped anywhere.
+ * Return: 0 when the host answered; -ENOTCONN when not connected or
+ * already unloaded; -EOPNOTSUPP for a version before 3.0 (no UNLOAD);
+ * -ETIMEDOUT; or the backend's error for the post.
+ */
+int hvb_unload_crash(void)
+{
+	int ret;
+
+	if (xchg(&vmbus_connection.conn_state, DISCONNECTED) != CONNECTED)
+		ret = -ENOTCONN;
+	else if (READ_ONCE(vmbus_proto_version) < VERSION_WIN8_1)
+		ret = -EOPNOTSUPP;
+	else
+		ret = hvb_crash_unload_poll();
+	if (!ret)
+		WRITE_ONCE(hvb_unloaded, true);
+
+	hvcore_synic_disable(smp_processor_id());
+	return ret;
+}
+
+#if IS_ENABLED(CONFIG_HYPERV)
+/*
+ * The kernel's Hyper-V hooks, called on the way into a kexec'd or crash
+ * kernel; set only on real Hyper-V, where that kernel reconnects.
+ */
+static bool hvb_hooks_set;
+
+/* Before kexec: process context on the reboot CPU, may sleep. */
+static void hvb_kexec_handler(void)
+{
+	if (xchg(&vmbus_connection.conn_state, DISCONNECTED) == CONNECTED &&
+	    !hvb_unload())
+		WRITE_ONCE(hvb_unloaded, true);
+	preempt_disable();
+	hvcore_synic_disable(smp_processor_id());
+	preempt_enable();
+}
+
+static void hvb_crash_handler(struct pt_regs *regs)
+{
+	hvb_unload_crash();
+}
+
+static void hvb_set_hooks(void)
+{
+	if (!hvcore_backend_is_real())
+		return;
+	hv_setup_kexec_handler(hvb_kexec_handler);
+	hv_setup_crash_handler(hvb_crash_handler);
+	hvb_hooks_set = true;
+}
+
+static void hvb_clear_hooks(void)
+{
+	if (!hvb_hooks_set)
+		return;
+	hv_remove_kexec_handler();
+	hv_remove_crash_handler();
+	hvb_hooks_set = false;
+}
+#else
+/* No Hyper-V code in this kernel: nothing to hook. */
+static inline void hvb_set_hooks(void)
+{
+}
+
+static inline void hvb_clear_hooks(void)
+{
+}
+#endif
 
 /* ------------------------------------------------------------------------
  * Resources of a connection.
@@ -544,7 +722,10 @@ static void hvb_shutdown(void)
 	flush_workqueue(c->handle_primary_chan_wq);
 	flush_workqueue(c->handle_sub_chan_wq);
 	hvb_channels_sweep();
-	hvb_unload();
+	if (READ_ONCE(hvb_unloaded))
+		pr_info("UNLOAD already answered: not sent again\n");
+	else
+		hvb_unload();
 }
 
 /**
@@ -574,6 +755,7 @@ int hvb_connect(void)
 		goto out_unlock;
 	}
 
+	WRITE_ONCE(hvb_unloaded, false);
 	ret = hvcore_get_backend();
 	if (ret) {
 		pr_err("no hypervisor backend: not on Hyper-V, and hvsim is not loaded\n");
@@ -612,6 +794,7 @@ int hvb_connect(void)
 		goto err_shutdown;
 
 	hvb_up = true;
+	hvb_set_hooks();
 	mutex_unlock(&hvb_conn_lock);
 	return 0;
 
@@ -645,7 +828,8 @@ out_unlock:
  *
  * Removes every device (their drivers' remove runs), releases every relid,
  * waits for the last device and channel to be freed, sends UNLOAD and
- * waits up to 10 s for the answer (not sent to hosts before 3.0), then
+ * waits up to 10 s for the answer (not sent to hosts before 3.0, nor
+ * when hvb_unload_crash() or the kexec path got an answer already), then
  * disables the SynICs and gives everything back.  Does nothing when not
  * connected.
  *
@@ -655,6 +839,7 @@ void hvb_disconnect(void)
 {
 	mutex_lock(&hvb_conn_lock);
 	if (hvb_up) {
+		hvb_clear_hooks();
 		hvb_shutdown();
 		hvb_teardown();
 		hvb_up = false;

@@ -278,6 +278,8 @@ struct hvb_stats {
 	atomic_long_t unsolicited;		/* answers nobody waited for */
 	atomic_long_t relids_released;
 	atomic_long_t bad_offers;
+	atomic_long_t timer_messages;		/* stimer0 expiries handled */
+	atomic_long_t timer_dropped;		/* ... with no timer to take them */
 	atomic_t devices;			/* live struct hvb_device */
 	atomic_t channels;			/* live struct hvb_channel */
 	atomic_t pages;				/* connection pages held */
@@ -291,6 +293,7 @@ int hvb_msg_validate(const struct hv_message *msg, u32 version,
 		     const struct hvb_msg_type **type);
 void hvb_msg_dispatch(const struct hv_message *msg);
 void hvb_isr(void);
+bool hvb_slot_free(struct hv_message *slot, u32 type);
 void hvb_msg_dpc_init(void);
 void hvb_msg_dpc_kill(void);
 void hvb_on_version_response(const struct vmbus_channel_message_header *hdr,
@@ -331,6 +334,8 @@ void hvb_nego_build(const struct hvb_nego *n,
 		    struct vmbus_channel_initiate_contact *msg);
 int hvb_post_msg(const void *buf, u32 len);
 bool hvb_connected(void);
+int hvb_unload_crash(void);
+extern bool hvb_unload_answered;
 int hvb_connect(void);
 void hvb_disconnect(void);
 void hvb_wait_idle(void);

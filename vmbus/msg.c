@@ -306,6 +306,8 @@ void hvb_on_version_response(const struct vmbus_channel_message_header *hdr,
 void hvb_on_unload_response(const struct vmbus_channel_message_header *hdr,
 			    u32 len)
 {
+	/* For the crash path, which cannot wait on the completion. */
+	WRITE_ONCE(hvb_unload_answered, true);
 	complete(&vmbus_connection.unload_event);
 }
 
@@ -391,11 +393,35 @@ static void hvb_on_tl_connect_result(const struct vmbus_channel_message_header *
  * The interrupt and the message tasklet.
  */
 
+/**
+ * hvb_slot_free() - free a SynIC message slot and signal EOM if asked.
+ * @slot: the slot.
+ * @type: the message type the caller found in it.
+ *
+ * Only a slot that still holds @type is freed.  The cmpxchg() is a full
+ * barrier: the slot reads free before msg_pending is read and EOM is
+ * signalled, so the host always finds room for the message it delivers
+ * on EOM.  EOM acts on the current CPU's SynIC.
+ *
+ * Context: preemption or interrupts disabled, any context but NMI.
+ * Return: true when this call freed the slot.
+ */
+bool hvb_slot_free(struct hv_message *slot, u32 type)
+{
+	union hv_message_flags flags;
+
+	if (cmpxchg(&slot->header.message_type, type, HVMSG_NONE) != type)
+		return false;
+	flags.asu8 = READ_ONCE(slot->header.message_flags.asu8);
+	if (flags.msg_pending)
+		hvcore_eom();
+	return true;
+}
+
 /* Copy the slot out, free it, and queue the copy. */
 static void hvb_msg_dpc(struct tasklet_struct *t)
 {
 	struct hvb_cpu *hc = from_tasklet(hc, t, msg_dpc);
-	union hv_message_flags flags;
 	struct hvcore_synic *s;
 	struct hv_message *slot;
 	struct hvb_msg_ctx *ctx;
@@ -412,7 +438,11 @@ static void hvb_msg_dpc(struct tasklet_struct *t)
 		return;
 	slot = &s->msg_page->sint_message[VMBUS_MESSAGE_SINT];
 	type = READ_ONCE(slot->header.message_type);
-	if (type == HVMSG_NONE)
+	/*
+	 * A timer expiry that landed after the interrupt handler looked is
+	 * left to the interrupt its delivery raises: it is handled there.
+	 */
+	if (type == HVMSG_NONE || type == HVMSG_TIMER_EXPIRED)
 		return;
 	/* The host writes the type last: the body is complete once it shows. */
 	virt_rmb();
@@ -427,21 +457,26 @@ static void hvb_msg_dpc(struct tasklet_struct *t)
 		pr_err_ratelimited("no memory for a host message: dropped\n");
 	}
 
-	/*
-	 * Free the slot.  The cmpxchg() is a full barrier: the slot reads
-	 * free before msg_pending is read and the EOM is signalled, so the
-	 * host always finds room for the message it delivers on EOM.
-	 */
-	if (cmpxchg(&slot->header.message_type, type, HVMSG_NONE) == type) {
-		flags.asu8 = READ_ONCE(slot->header.message_flags.asu8);
-		if (flags.msg_pending)
-			hvcore_eom();
-	}
+	hvb_slot_free(slot, type);
 
 	if (ctx) {
 		INIT_WORK(&ctx->work, hvb_msg_work);
 		queue_work(vmbus_connection.work_queue, &ctx->work);
 	}
+}
+
+/*
+ * stimer0 in message mode: its expiry is the kernel's timer interrupt,
+ * so it is handled here in hard-IRQ context, as upstream does, and never
+ * reaches the tasklet and the VMBus message table.
+ */
+static void hvb_timer_msg(struct hv_message *slot)
+{
+	if (hvcore_timer_message())
+		atomic_long_inc(&hvb_stats.timer_messages);
+	else
+		atomic_long_inc(&hvb_stats.timer_dropped);
+	hvb_slot_free(slot, HVMSG_TIMER_EXPIRED);
 }
 
 /* Batched and direct channels run their callback in their tasklet. */
@@ -497,8 +532,9 @@ static void hvb_chan_sched(union hv_synic_event_flags *ev)
  * hvb_isr() - the SynIC interrupt handler.
  *
  * Registered with hvcore_set_handler(): schedules the channels whose
- * event flag is set on this CPU, then the message tasklet when the VMBus
- * slot holds a message.
+ * event flag is set on this CPU, then handles a stimer0 expiry in the
+ * VMBus slot at once, or schedules the message tasklet when the slot
+ * holds any other message.
  *
  * Context: hard-IRQ context on the interrupted CPU, inside hvcore's RCU
  * read-side section.
@@ -513,6 +549,7 @@ void hvb_isr(void)
 	unsigned int cpu = smp_processor_id();
 	struct hvcore_synic *s = hvcore_synic(cpu);
 	struct hv_message *slot;
+	u32 type;
 
 	if (!s || !READ_ONCE(s->enabled))
 		return;
@@ -520,7 +557,13 @@ void hvb_isr(void)
 	lock_map_acquire_try(&hvb_isr_map);
 	hvb_chan_sched(&s->event_page->sint_flags[VMBUS_MESSAGE_SINT]);
 	slot = &s->msg_page->sint_message[VMBUS_MESSAGE_SINT];
-	if (READ_ONCE(slot->header.message_type) != HVMSG_NONE)
+	type = READ_ONCE(slot->header.message_type);
+	if (type == HVMSG_TIMER_EXPIRED) {
+		hvb_timer_msg(slot);
+		/* What the EOM brought in, if anything, is a new message. */
+		type = READ_ONCE(slot->header.message_type);
+	}
+	if (type != HVMSG_NONE && type != HVMSG_TIMER_EXPIRED)
 		tasklet_schedule(&this_cpu_ptr(&hvb_cpus)->msg_dpc);
 	lock_map_release(&hvb_isr_map);
 }

@@ -631,6 +631,10 @@ static int hvb_counters_show(struct seq_file *m, void *v)
 		   atomic_long_read(&hvb_stats.bad_offers));
 	seq_printf(m, "relids_released %ld\n",
 		   atomic_long_read(&hvb_stats.relids_released));
+	seq_printf(m, "timer_messages %ld\n",
+		   atomic_long_read(&hvb_stats.timer_messages));
+	seq_printf(m, "timer_dropped %ld\n",
+		   atomic_long_read(&hvb_stats.timer_dropped));
 	for (i = 0; i < CHANNELMSG_COUNT; i++)
 		if (hvb_msg_types[i].handler)
 			seq_printf(m, "rx.%s %ld\n", hvb_msg_types[i].name,

@@ -82,6 +82,11 @@ struct hvcore_synic {
  *	registration, so that merely loading hvcore next to the in-tree
  *	hv_vmbus changes nothing.  An error fails hvcore_get_backend().
  * @detach: optional; undoes @attach when the last user lets go.
+ * @timer_message: optional; a HVMSG_TIMER_EXPIRED arrived in this CPU's
+ *	VMBus message slot: the partition's stimer0 runs in message mode and
+ *	its clock event is due.  Called in hard-IRQ context on that CPU.
+ *	Returns true when a timer took the expiry, false when there is none
+ *	to give it to.
  */
 struct hvcore_backend_ops {
 	const char *name;
@@ -96,6 +101,7 @@ struct hvcore_backend_ops {
 	u64 (*ref_time)(void);
 	int (*attach)(void);
 	void (*detach)(void);
+	bool (*timer_message)(void);
 };
 
 int hvcore_register_backend(const struct hvcore_backend_ops *ops);
@@ -104,6 +110,7 @@ void hvcore_unregister_backend(const struct hvcore_backend_ops *ops);
 int hvcore_get_backend(void);
 void hvcore_put_backend(void);
 const char *hvcore_backend_name(void);
+bool hvcore_backend_is_real(void);
 
 /* Calls into the backend; the caller holds a backend reference. */
 int hvcore_post_message(u32 conn_id, u32 type, const void *payload, u32 len);
@@ -111,6 +118,7 @@ int hvcore_signal_event(u32 conn_id, u16 flag);
 void hvcore_eom(void);
 u32 hvcore_vp_index(unsigned int cpu);
 u64 hvcore_ref_time(void);
+bool hvcore_timer_message(void);
 
 /* Per-CPU SynIC pages. */
 int hvcore_synic_init(void);
