@@ -100,7 +100,16 @@ static void hvsim_vp_ipi(void *arg)
 {
 	struct hvsim_vp *v = arg;
 
-	hvcore_interrupt();
+	/*
+	 * A CPU that polls while idle runs call functions from its idle
+	 * loop, with interrupts off but not in an interrupt.  Hand over to
+	 * the irq_work, a self-IPI, so the guest's handler always runs in
+	 * hard-IRQ context; hvsim_vp_quiesce() waits for it too.
+	 */
+	if (in_hardirq())
+		hvcore_interrupt();
+	else
+		irq_work_queue(&v->irq_work);
 	/* The last access to @v: hvsim_vp_quiesce() may free it next. */
 	atomic_dec_return_release(&v->ipis);
 }
