@@ -856,6 +856,25 @@ static bool hvsim_vmbus_runnable(struct hvsim_vmbus *host)
 	return list_empty(&host->out) && READ_ONCE(host->in_len);
 }
 
+/*
+ * Run the host's work on a CPU other than the poster's when there is one.
+ * The host stands for a machine outside the guest: a guest CPU that
+ * spins with interrupts off (a crash path polling for UNLOAD_RESPONSE)
+ * must not keep it from answering, which a worker woken on that CPU
+ * would.  The work is a single item of a per-CPU workqueue: it never runs
+ * twice at once, and the messages keep their order in the host's queue.
+ * A CPU that goes offline meanwhile only makes the work run elsewhere.
+ */
+static void hvsim_vmbus_queue(struct hvsim_vmbus *host)
+{
+	unsigned int self = raw_smp_processor_id();
+	unsigned int cpu = cpumask_any_but(cpu_online_mask, self);
+
+	if (cpu >= nr_cpu_ids)
+		cpu = self;
+	queue_work_on(cpu, host->wq, &host->work);
+}
+
 static void hvsim_vmbus_work(struct work_struct *work)
 {
 	struct hvsim_vmbus *host = container_of(work, struct hvsim_vmbus,
@@ -875,7 +894,7 @@ static void hvsim_vmbus_work(struct work_struct *work)
 	mutex_unlock(&host->lock);
 	/* A guest that keeps posting does not keep the mutex for long. */
 	if (more)
-		queue_work(host->wq, &host->work);
+		hvsim_vmbus_queue(host);
 }
 
 /* ------------------------------------------------------------------------
@@ -973,7 +992,7 @@ int hvsim_vmbus_post(struct hvsim_vmbus *host, u32 conn_id, u32 type,
 	host->rx[get_unaligned_le32(buf)]++;
 	spin_unlock_irqrestore(&host->in_lock, flags);
 
-	queue_work(host->wq, &host->work);
+	hvsim_vmbus_queue(host);
 	return 0;
 }
 EXPORT_SYMBOL_GPL(hvsim_vmbus_post);
@@ -1033,7 +1052,7 @@ EXPORT_SYMBOL_GPL(hvsim_vmbus_signal_count);
  */
 void hvsim_vmbus_kick(struct hvsim_vmbus *host)
 {
-	queue_work(host->wq, &host->work);
+	hvsim_vmbus_queue(host);
 }
 EXPORT_SYMBOL_GPL(hvsim_vmbus_kick);
 
@@ -1366,7 +1385,7 @@ struct hvsim_vmbus *hvsim_vmbus_create(const char *name,
 	host->relids = bitmap_zalloc(HVSIM_VMBUS_MAX_RELID + 1, GFP_KERNEL);
 	host->signals = kvcalloc(HVSIM_VMBUS_MAX_RELID + 1,
 				 sizeof(*host->signals), GFP_KERNEL);
-	host->wq = alloc_ordered_workqueue("%s", 0, name);
+	host->wq = alloc_workqueue("%s", 0, 1, name);
 	if (!host->in || !host->relids || !host->signals || !host->wq) {
 		hvsim_vmbus_destroy(host);
 		return NULL;
