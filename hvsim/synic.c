@@ -596,11 +596,11 @@ void hvsim_synic_show(struct seq_file *m)
 }
 
 /*
- * Parse up to @max unsigned numbers (decimal or 0x hex) written to a
- * debugfs file.  Return: how many, or a negative errno.
+ * Parse @min to @max unsigned numbers (decimal or 0x hex) written to a
+ * debugfs file into @v.  Return: 0, or a negative errno.
  */
 static int hvsim_parse_u32s(const char __user *ubuf, size_t count, u32 *v,
-			    int max)
+			    int min, int max)
 {
 	char buf[80], *p, *tok;
 	int n = 0;
@@ -619,7 +619,16 @@ static int hvsim_parse_u32s(const char __user *ubuf, size_t count, u32 *v,
 			return -EINVAL;
 		n++;
 	}
-	return n;
+	return n < min ? -EINVAL : 0;
+}
+
+/* A write-only debugfs file whose writes go to @writer. */
+#define HVSIM_WRITE_FOPS(name, writer)			\
+static const struct file_operations name = {		\
+	.owner = THIS_MODULE,				\
+	.open = simple_open,				\
+	.write = writer,				\
+	.llseek = noop_llseek,				\
 }
 
 /* "VP SINT TYPE [LEN]": post a LEN-byte (default 8) test message. */
@@ -628,72 +637,46 @@ static ssize_t hvsim_inject_write(struct file *file, const char __user *ubuf,
 {
 	u8 payload[HV_MESSAGE_PAYLOAD_BYTE_COUNT];
 	u32 v[4] = { 0, 0, 0, 8 };
-	int n, ret;
+	int ret;
 	u32 i;
 
-	n = hvsim_parse_u32s(ubuf, count, v, ARRAY_SIZE(v));
-	if (n < 0)
-		return n;
-	if (n < 3)
-		return -EINVAL;
+	ret = hvsim_parse_u32s(ubuf, count, v, 3, ARRAY_SIZE(v));
+	if (ret)
+		return ret;
 	for (i = 0; i < sizeof(payload); i++)
 		payload[i] = i;
 	ret = hvsim_post_to_guest(v[0], v[1], v[2], payload, v[3]);
 	return ret ? ret : count;
 }
-
-static const struct file_operations hvsim_inject_fops = {
-	.owner = THIS_MODULE,
-	.open = simple_open,
-	.write = hvsim_inject_write,
-	.llseek = noop_llseek,
-};
+HVSIM_WRITE_FOPS(hvsim_inject_fops, hvsim_inject_write);
 
 /* "VP SINT BIT": set an event flag. */
 static ssize_t hvsim_signal_write(struct file *file, const char __user *ubuf,
 				  size_t count, loff_t *ppos)
 {
 	u32 v[3];
-	int n, ret;
+	int ret;
 
-	n = hvsim_parse_u32s(ubuf, count, v, ARRAY_SIZE(v));
-	if (n < 0)
-		return n;
-	if (n != 3)
-		return -EINVAL;
-	ret = hvsim_signal_guest(v[0], v[1], v[2]);
+	ret = hvsim_parse_u32s(ubuf, count, v, 3, 3);
+	if (!ret)
+		ret = hvsim_signal_guest(v[0], v[1], v[2]);
 	return ret ? ret : count;
 }
-
-static const struct file_operations hvsim_signal_fops = {
-	.owner = THIS_MODULE,
-	.open = simple_open,
-	.write = hvsim_signal_write,
-	.llseek = noop_llseek,
-};
+HVSIM_WRITE_FOPS(hvsim_signal_fops, hvsim_signal_write);
 
 /* "VP": interrupt the VP. */
 static ssize_t hvsim_raise_write(struct file *file, const char __user *ubuf,
 				 size_t count, loff_t *ppos)
 {
 	u32 vp;
-	int n, ret;
+	int ret;
 
-	n = hvsim_parse_u32s(ubuf, count, &vp, 1);
-	if (n < 0)
-		return n;
-	if (n != 1)
-		return -EINVAL;
-	ret = hvsim_raise_vp(vp);
+	ret = hvsim_parse_u32s(ubuf, count, &vp, 1, 1);
+	if (!ret)
+		ret = hvsim_raise_vp(vp);
 	return ret ? ret : count;
 }
-
-static const struct file_operations hvsim_raise_fops = {
-	.owner = THIS_MODULE,
-	.open = simple_open,
-	.write = hvsim_raise_write,
-	.llseek = noop_llseek,
-};
+HVSIM_WRITE_FOPS(hvsim_raise_fops, hvsim_raise_write);
 
 void hvsim_synic_debugfs(struct dentry *dir)
 {
