@@ -269,6 +269,7 @@ hvb_channel_alloc(const struct vmbus_channel_offer_channel *offer)
 	spin_lock_init(&ch->outbound.ring_lock);
 	mutex_init(&ch->outbound.ring_buffer_mutex);
 	INIT_WORK(&hc->remove_work, hvb_remove_work);
+	INIT_LIST_HEAD(&hc->close_node);
 
 	memcpy(&ch->offermsg, offer, sizeof(ch->offermsg));
 	ch->state = CHANNEL_OFFER_STATE;
@@ -360,8 +361,13 @@ void hvb_channels_free(struct list_head *dead)
 	}
 }
 
-/* Remove a channel that has no device (never added, or its sub-channel). */
-static void hvb_channel_remove(struct vmbus_channel *ch)
+/**
+ * hvb_channel_remove() - remove a channel that has no device of its own.
+ * @ch: a channel never added, or a sub-channel.
+ *
+ * Context: process context, sleeps; channel_mutex not held.
+ */
+void hvb_channel_remove(struct vmbus_channel *ch)
 {
 	LIST_HEAD(dead);
 
@@ -371,11 +377,15 @@ static void hvb_channel_remove(struct vmbus_channel *ch)
 	hvb_channels_free(&dead);
 }
 
-/*
- * Stop the channel's callback: no tasklet run or interrupt-handler call
- * starts after this returns.
+/**
+ * hvb_chan_stop_callback() - stop a channel's callback.
+ * @ch: the channel.
+ *
+ * No tasklet run or interrupt-handler call starts after this returns.
+ *
+ * Context: process context.
  */
-static void hvb_chan_stop_callback(struct vmbus_channel *ch)
+void hvb_chan_stop_callback(struct vmbus_channel *ch)
 {
 	unsigned long flags;
 

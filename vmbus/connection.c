@@ -221,6 +221,28 @@ void hvb_nego_build(const struct hvb_nego *n,
 }
 
 /* ------------------------------------------------------------------------
+ * Signalling a channel's host side.
+ */
+
+/**
+ * vmbus_set_event() - signal the host on the channel's connection.
+ * @channel: the channel.
+ *
+ * Context: any context but NMI.
+ */
+void vmbus_set_event(struct vmbus_channel *channel)
+{
+	int ret;
+
+	channel->sig_events++;
+	ret = hvcore_signal_event(channel->sig_event, 0);
+	if (ret)
+		pr_err_ratelimited("relid %u: signal refused (%d)\n",
+				   channel->offermsg.child_relid, ret);
+}
+EXPORT_SYMBOL_GPL(vmbus_set_event);
+
+/* ------------------------------------------------------------------------
  * Posting messages.
  */
 

@@ -206,6 +206,9 @@ static inline bool hvb_relid_valid(u32 relid)
  *	queued on the channel's device queue behind its add work.
  * @removed: set when hvb_channel_unlink() takes it out of the relid map
  *	and the lists; under vmbus_connection.channel_mutex.
+ * @broken: the host broke the ring protocol; sends and receives fail.
+ *	Cleared by the next open.
+ * @close_node: on the list of sub-channels a primary's close collects.
  *
  * Allocated by the offer handler, freed by the release of @chan.kobj,
  * after an RCU grace period.
@@ -214,6 +217,8 @@ struct hvb_channel {
 	struct vmbus_channel chan;
 	struct work_struct remove_work;
 	bool removed;
+	bool broken;
+	struct list_head close_node;
 };
 
 static inline struct hvb_channel *to_hvb_channel(struct vmbus_channel *c)
@@ -280,6 +285,7 @@ struct hvb_stats {
 	atomic_long_t bad_offers;
 	atomic_long_t timer_messages;		/* stimer0 expiries handled */
 	atomic_long_t timer_dropped;		/* ... with no timer to take them */
+	atomic_long_t broken_rings;		/* rings a host corrupted */
 	atomic_t devices;			/* live struct hvb_device */
 	atomic_t channels;			/* live struct hvb_channel */
 	atomic_t pages;				/* connection pages held */
@@ -348,6 +354,15 @@ void hvb_channel_unlink(struct vmbus_channel *ch, struct list_head *dead);
 void hvb_channels_free(struct list_head *dead);
 void hvb_channels_sweep(void);
 bool hvb_cpu_has_channels(unsigned int cpu);
+void hvb_channel_remove(struct vmbus_channel *ch);
+void hvb_chan_stop_callback(struct vmbus_channel *ch);
+
+/* channel.c: the channel API; GPADL message building, for the tests */
+void hvb_chan_broken(struct vmbus_channel *ch, const char *ring);
+void hvb_chan_read_signal(struct vmbus_channel *ch, bool signal);
+u32 hvb_gpadl_nr_msgs(u32 pfn_count);
+u32 hvb_gpadl_msg(void *buf, u32 idx, u32 relid, u32 gpadl, const u64 *pfns,
+		  u32 pfn_count);
 u16 hvb_dev_type(const struct vmbus_channel_offer_channel *offer);
 
 /* vmbus_drv.c: devices on the bus */

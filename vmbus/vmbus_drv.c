@@ -647,6 +647,51 @@ DEFINE_SHOW_ATTRIBUTE(hvb_counters);
  * Module entry.
  */
 
+/**
+ * vmbus_allocate_mmio() - claim MMIO space from the VMBus ranges.
+ * @new: set to the resource on success.
+ * @device_obj: the device asking.
+ * @min: lowest acceptable start.
+ * @max: highest acceptable end.
+ * @size: bytes wanted.
+ * @align: required alignment.
+ * @fb_overlap_ok: whether the frame buffer's range may be used.
+ *
+ * The ranges come from the ACPI VMBus device (its _CRS), which hv_vmbus
+ * does not bind yet: there is no range to claim from, under hvsim or on
+ * Hyper-V.  Devices that need MMIO (synthetic video, PCI pass-through)
+ * fail their probe cleanly.
+ *
+ * Context: process context.
+ * Return: -ENXIO: no range holds the request.
+ */
+int vmbus_allocate_mmio(struct resource **new, struct hv_device *device_obj,
+			resource_size_t min, resource_size_t max,
+			resource_size_t size, resource_size_t align,
+			bool fb_overlap_ok)
+{
+	*new = NULL;
+	return -ENXIO;
+}
+EXPORT_SYMBOL_GPL(vmbus_allocate_mmio);
+
+/**
+ * vmbus_free_mmio() - give back MMIO space vmbus_allocate_mmio() claimed.
+ * @start: its start.
+ * @size: its size.
+ *
+ * vmbus_allocate_mmio() never succeeds yet, so there is nothing to give
+ * back; a call is logged.
+ *
+ * Context: process context.
+ */
+void vmbus_free_mmio(resource_size_t start, resource_size_t size)
+{
+	pr_warn_ratelimited("%s(%pa, %pa): no such claim\n",
+			    __func__, &start, &size);
+}
+EXPORT_SYMBOL_GPL(vmbus_free_mmio);
+
 static int __init hvb_init(void)
 {
 	int ret;
