@@ -324,7 +324,14 @@ EXPORT_SYMBOL_GPL(vmbus_teardown_gpadl);
  * is free.  ID 0 is never handed out: a host packet with trans_id 0 is
  * unsolicited.
  */
-static int hvb_rqstor_alloc(struct vmbus_channel *ch)
+/**
+ * hvb_rqstor_alloc() - set up a channel's requestor for rqstor_size IDs.
+ * @ch: the channel; nothing is allocated when rqstor_size is 0.
+ *
+ * Context: process context.
+ * Return: 0 or -ENOMEM.
+ */
+int hvb_rqstor_alloc(struct vmbus_channel *ch)
 {
 	struct vmbus_requestor *r = &ch->requestor;
 	u32 size = ch->rqstor_size, i;
@@ -349,7 +356,13 @@ static int hvb_rqstor_alloc(struct vmbus_channel *ch)
 	return 0;
 }
 
-static void hvb_rqstor_free(struct vmbus_channel *ch)
+/**
+ * hvb_rqstor_free() - free what hvb_rqstor_alloc() allocated.
+ * @ch: the channel.
+ *
+ * Context: process context.
+ */
+void hvb_rqstor_free(struct vmbus_channel *ch)
 {
 	struct vmbus_requestor *r = &ch->requestor;
 

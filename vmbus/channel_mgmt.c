@@ -90,9 +90,6 @@ static const struct {
 	{ HV_IMC_GUID },
 };
 
-/* Round robin over the CPUs for channels of performance devices. */
-static unsigned int hvb_next_cpu;
-
 /**
  * hvb_dev_type() - the device class of an offer.
  * @offer: the offer.
@@ -435,27 +432,103 @@ hvb_find_primary(const struct vmbus_channel_offer_channel *offer)
 }
 
 /*
- * Channels of performance devices are spread over the online housekeeping
- * CPUs; the others interrupt the CPU the host sends messages to.  Called
- * under cpus_read_lock(), so that the CPU stays online until the channel
- * is listed (the offline callback then sees it).
+ * CPU assignment follows upstream's init_vp_index(): channels of
+ * performance devices (storage, network) take, node after node, a CPU
+ * that no other channel of such a device took since the node's CPUs were
+ * last all handed out, preferring one that no other channel of the same
+ * device uses; every other channel interrupts the CPU the host sends
+ * messages to.  hvb_numa_alloced[node] is that "taken" set.  All under
+ * channel_mutex and cpus_read_lock(), so that a CPU stays online until the
+ * channel is listed (the offline callback then sees it).
  */
+static cpumask_t hvb_numa_alloced[MAX_NUMNODES];
+static unsigned int hvb_next_node;
+
+static bool hvb_is_perf(const struct vmbus_channel *ch)
+{
+	return vmbus_devs[ch->device_id].perf_device;
+}
+
+/* Whether another channel of @ch's device interrupts @cpu. */
+static bool hvb_cpu_used_by_device(const struct vmbus_channel *ch,
+				   unsigned int cpu)
+{
+	const struct vmbus_channel *primary = ch->primary_channel ?: ch;
+	const struct vmbus_channel *sc;
+
+	if (primary != ch && primary->target_cpu == cpu)
+		return true;
+	list_for_each_entry(sc, &primary->sc_list, sc_list)
+		if (sc != ch && sc->target_cpu == cpu)
+			return true;
+	return false;
+}
+
 static void hvb_assign_cpu(struct vmbus_channel *ch)
 {
 	const struct cpumask *hk = housekeeping_cpumask(HK_TYPE_MANAGED_IRQ);
-	unsigned int cpu;
+	unsigned int ncpu = num_online_cpus(), node, cpu, i, tries;
+	cpumask_var_t avail;
+	cpumask_t *taken;
 
+	lockdep_assert_held(&vmbus_connection.channel_mutex);
 	ch->target_cpu = VMBUS_CONNECT_CPU;
-	if (!vmbus_devs[ch->device_id].perf_device)
+	if (!hvb_is_perf(ch))
 		return;
+	if (!alloc_cpumask_var(&avail, GFP_KERNEL)) {
+		cpumask_set_cpu(VMBUS_CONNECT_CPU,
+				&hvb_numa_alloced[cpu_to_node(VMBUS_CONNECT_CPU)]);
+		return;
+	}
 
-	cpu = cpumask_next_and(hvb_next_cpu, cpu_online_mask, hk);
-	if (cpu >= nr_cpu_ids)
-		cpu = cpumask_first_and(cpu_online_mask, hk);
-	if (cpu >= nr_cpu_ids)
-		return;
+	cpu = VMBUS_CONNECT_CPU;
+	for (i = 1; i <= ncpu + 1; i++) {
+		/* The next node with a usable CPU, round robin. */
+		for (tries = 0; tries < nr_node_ids; tries++) {
+			node = hvb_next_node;
+			hvb_next_node = (node + 1) % nr_node_ids;
+			cpumask_and(avail, cpumask_of_node(node),
+				    cpu_online_mask);
+			cpumask_and(avail, avail, hk);
+			if (!cpumask_empty(avail))
+				break;
+		}
+		if (cpumask_empty(avail))
+			break;
+
+		taken = &hvb_numa_alloced[node];
+		/* Every CPU of the node was handed out: start again. */
+		if (cpumask_subset(avail, taken))
+			cpumask_andnot(taken, taken, avail);
+		cpumask_andnot(avail, avail, taken);
+		cpu = cpumask_first(avail);
+		cpumask_set_cpu(cpu, taken);
+
+		if (ch->offermsg.offer.sub_channel_index >= ncpu || i > ncpu ||
+		    !hvb_cpu_used_by_device(ch, cpu))
+			break;
+	}
 	ch->target_cpu = cpu;
-	hvb_next_cpu = cpu;
+	free_cpumask_var(avail);
+}
+
+/**
+ * hvb_chan_set_cpu() - record that a channel moved to another CPU.
+ * @ch: the channel, whose host was told.
+ * @old: the CPU it interrupted.
+ * @cpu: the CPU it interrupts now.
+ *
+ * Context: channel_mutex and cpus_read_lock() held.
+ */
+void hvb_chan_set_cpu(struct vmbus_channel *ch, unsigned int old,
+		      unsigned int cpu)
+{
+	lockdep_assert_held(&vmbus_connection.channel_mutex);
+	WRITE_ONCE(ch->target_cpu, cpu);
+	if (!hvb_is_perf(ch))
+		return;
+	cpumask_clear_cpu(old, &hvb_numa_alloced[cpu_to_node(old)]);
+	cpumask_set_cpu(cpu, &hvb_numa_alloced[cpu_to_node(cpu)]);
 }
 
 /**

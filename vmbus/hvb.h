@@ -355,11 +355,15 @@ void hvb_channels_free(struct list_head *dead);
 void hvb_channels_sweep(void);
 bool hvb_cpu_has_channels(unsigned int cpu);
 void hvb_channel_remove(struct vmbus_channel *ch);
+void hvb_chan_set_cpu(struct vmbus_channel *ch, unsigned int old,
+		      unsigned int cpu);
 void hvb_chan_stop_callback(struct vmbus_channel *ch);
 
 /* channel.c: the channel API; GPADL message building, for the tests */
 void hvb_chan_broken(struct vmbus_channel *ch, const char *ring);
 void hvb_chan_read_signal(struct vmbus_channel *ch, bool signal);
+int hvb_rqstor_alloc(struct vmbus_channel *ch);
+void hvb_rqstor_free(struct vmbus_channel *ch);
 u32 hvb_gpadl_nr_msgs(u32 pfn_count);
 u32 hvb_gpadl_msg(void *buf, u32 idx, u32 relid, u32 gpadl, const u64 *pfns,
 		  u32 pfn_count);

@@ -455,14 +455,17 @@ static ssize_t hvb_cpu_show(struct vmbus_channel *ch, char *buf)
 }
 
 /*
- * Moving an open channel to another CPU takes MODIFYCHANNEL (4.1+), which
- * the channel layer does not send yet: the checks are made, the move
- * itself is refused.
+ * Move an open channel's interrupts to another CPU (4.1 and later): the
+ * host is sent MODIFYCHANNEL; from 5.3 its answer is waited for.  Below
+ * 5.3 interrupts may still reach the old CPU for a while, which the
+ * interrupt handler copes with (it finds channels by relid, on any CPU).
+ * cpus_read_lock() keeps the target online until the channel is bound to
+ * it, so that the offline callback sees the binding.
  */
 static ssize_t hvb_cpu_store(struct vmbus_channel *ch, const char *buf,
 			     size_t count)
 {
-	unsigned int cpu;
+	unsigned int cpu, old;
 	ssize_t ret;
 
 	if (READ_ONCE(vmbus_proto_version) < VERSION_WIN10_V4_1)
@@ -479,12 +482,22 @@ static ssize_t hvb_cpu_store(struct vmbus_channel *ch, const char *buf,
 		goto out_cpus;
 	}
 	mutex_lock(&vmbus_connection.channel_mutex);
-	if (ch->state != CHANNEL_OPENED_STATE)
+	ret = count;
+	old = ch->target_cpu;
+	if (ch->state != CHANNEL_OPENED_STATE || ch->rescind) {
 		ret = -EIO;
-	else if (cpu == ch->target_cpu)
-		ret = count;
-	else
-		ret = -EOPNOTSUPP;
+	} else if (cpu != old) {
+		if (vmbus_send_modifychannel(ch, hvcore_vp_index(cpu)))
+			ret = -EIO;
+		/* The mutex was dropped while waiting: look again. */
+		else if (ch->state != CHANNEL_OPENED_STATE)
+			ret = -EIO;
+		else
+			hvb_chan_set_cpu(ch, old, cpu);
+	}
+	/* Storage moves its per-CPU queues; under the mutex, as upstream. */
+	if (ret == count && cpu != old && ch->change_target_cpu_callback)
+		ch->change_target_cpu_callback(ch, old, cpu);
 	mutex_unlock(&vmbus_connection.channel_mutex);
 out_cpus:
 	cpus_read_unlock();
