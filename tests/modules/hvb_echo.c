@@ -136,9 +136,11 @@ static void hvb_echo_check(struct hvb_echo_dev *dev, const u8 *data, u32 len,
 	if (len < sizeof(*h) || le32_to_cpu(h->magic) != HVB_ECHO_MAGIC)
 		goto bad;
 	seq = le32_to_cpu(h->seq);
-	if (le32_to_cpu(h->len) != len || seq >= READ_ONCE(dev->nseq) ||
-	    !dev->seen)
+	/* Packets are padded to 8 bytes: the echo may carry the padding. */
+	if (le32_to_cpu(h->len) > len || len - le32_to_cpu(h->len) >= 8 ||
+	    seq >= READ_ONCE(dev->nseq) || !dev->seen)
 		goto bad;
+	len = le32_to_cpu(h->len);
 	if (req && (req->seq != seq || req->len != len))
 		goto bad;
 	for (i = sizeof(*h); i < len; i++)
