@@ -28,7 +28,9 @@
  *   drain            read channel 0's ring now
  *   subch N          ask the host for N sub-channels; wait until open
  *   close I, open I  close or reopen sub-channel I on its own
- *   gpadl KB         establish and tear down a GPADL of KB KiB
+ *   gpadl KB [keep]  establish a GPADL of KB KiB, and tear it down unless
+ *                    kept (up to 8 are kept)
+ *   release          tear down the kept GPADLs
  *   tlconnect        send an hv_sock connect request
  *   mmio             vmbus_allocate_mmio() fails as documented
  *
@@ -62,6 +64,7 @@ MODULE_PARM_DESC(recv_kb, "Inbound ring size in KiB (default 16)");
 #define HVB_ECHO_RQSTOR		128
 #define HVB_ECHO_CPUS		8
 #define HVB_ECHO_WAIT		(60 * HZ)
+#define HVB_ECHO_KEPT		8
 
 /* The head of every echo payload; the pattern follows. */
 struct hvb_echo_hdr {
@@ -100,6 +103,7 @@ struct hvb_echo_dev {
 	wait_queue_head_t wq;
 	struct hvb_echo_chan chans[HVB_ECHO_MAX_CHANS];
 	bool hold;
+	struct vmbus_gpadl kept[HVB_ECHO_KEPT];
 
 	/* The current run. */
 	unsigned long *seen;
@@ -564,26 +568,59 @@ static int hvb_echo_subch(struct hvb_echo_dev *dev, u32 n)
 	return 0;
 }
 
-static int hvb_echo_gpadl(struct hvb_echo_dev *dev, u32 kb)
+/* Tear down a GPADL; a GPADL that was not may still be the host's. */
+static int hvb_echo_gpadl_put(struct hvb_echo_dev *dev,
+			      struct vmbus_gpadl *gpadl)
 {
-	struct vmbus_gpadl gpadl;
+	int ret = vmbus_teardown_gpadl(dev->chans[0].ch, gpadl);
+
+	if (!gpadl->gpadl_handle)
+		vfree(gpadl->buffer);
+	gpadl->buffer = NULL;
+	return ret;
+}
+
+static int hvb_echo_gpadl(struct hvb_echo_dev *dev, u32 kb, bool keep)
+{
+	struct vmbus_gpadl gpadl, *slot = NULL;
+	unsigned int i;
 	void *buf;
-	int ret, ret2;
+	int ret;
 
 	if (!kb || kb % (PAGE_SIZE / SZ_1K))
 		return -EINVAL;
+	for (i = 0; keep && !slot && i < HVB_ECHO_KEPT; i++)
+		if (!dev->kept[i].buffer)
+			slot = &dev->kept[i];
+	if (keep && !slot)
+		return -ENOSPC;
 	buf = vzalloc(kb * SZ_1K);
 	if (!buf)
 		return -ENOMEM;
 	ret = vmbus_establish_gpadl(dev->chans[0].ch, buf, kb * SZ_1K, &gpadl);
-	if (!ret) {
-		ret2 = vmbus_teardown_gpadl(dev->chans[0].ch, &gpadl);
-		if (ret2)
-			ret = ret2;
-	}
-	/* A GPADL that was not torn down may still be the host's: keep it. */
-	if (!ret || !gpadl.gpadl_handle)
+	if (ret) {
 		vfree(buf);
+		return ret;
+	}
+	if (keep) {
+		*slot = gpadl;
+		return 0;
+	}
+	return hvb_echo_gpadl_put(dev, &gpadl);
+}
+
+static int hvb_echo_release(struct hvb_echo_dev *dev)
+{
+	unsigned int i;
+	int ret = 0, r;
+
+	for (i = 0; i < HVB_ECHO_KEPT; i++) {
+		if (!dev->kept[i].buffer)
+			continue;
+		r = hvb_echo_gpadl_put(dev, &dev->kept[i]);
+		if (r)
+			ret = r;
+	}
 	return ret;
 }
 
@@ -664,6 +701,8 @@ static int hvb_echo_cmd(struct hvb_echo_dev *dev, char *line)
 	int n;
 
 	n = sscanf(line, "%15s %u %u %u", op, &a, &b, &c);
+	if (n == 2 && strstr(line, " keep"))
+		n = 3;
 	if (n < 1)
 		return -EINVAL;
 	if (!strcmp(op, "echo") && n == 4)
@@ -699,8 +738,10 @@ static int hvb_echo_cmd(struct hvb_echo_dev *dev, char *line)
 		mutex_unlock(&dev->lock);
 		return op[0] == 'o' ? n : 0;
 	}
-	if (!strcmp(op, "gpadl") && n == 2)
-		return hvb_echo_gpadl(dev, a);
+	if (!strcmp(op, "gpadl") && (n == 2 || n == 3))
+		return hvb_echo_gpadl(dev, a, strstr(line, " keep"));
+	if (!strcmp(op, "release") && n == 1)
+		return hvb_echo_release(dev);
 	if (!strcmp(op, "tlconnect") && n == 1)
 		return hvb_echo_tlconnect();
 	if (!strcmp(op, "mmio") && n == 1)
@@ -820,6 +861,7 @@ static void hvb_echo_remove(struct hv_device *hv)
 	unsigned int i;
 
 	debugfs_remove_recursive(dev->dir);
+	hvb_echo_release(dev);
 	mutex_lock(&dev->lock);
 	/* Closing the primary closes the sub-channels' host side too. */
 	for (i = HVB_ECHO_MAX_CHANS - 1; i > 0; i--)
