@@ -778,7 +778,8 @@ static const struct file_operations hvb_echo_cmd_fops = {
 
 /*
  * First line: the run's counters.  Then per channel:
- * "chan=I relid=R cpu=C open=O tx=N rx=N stale=N cpus=N0,N1,..."
+ * "chan=I relid=R cpu=C open=O tx=N rx=N stale=N in_pending=P cpus=N0,..."
+ * where in_pending is the host's pending_send_sz in the inbound ring.
  */
 static int hvb_echo_stats_show(struct seq_file *m, void *v)
 {
@@ -794,11 +795,12 @@ static int hvb_echo_stats_show(struct seq_file *m, void *v)
 
 		if (!c->ch)
 			continue;
-		seq_printf(m, "chan=%u relid=%u cpu=%u open=%d tx=%lld rx=%lld stale=%lld cpus=",
+		seq_printf(m, "chan=%u relid=%u cpu=%u open=%d tx=%lld rx=%lld stale=%lld in_pending=%u cpus=",
 			   i, c->ch->offermsg.child_relid,
 			   READ_ONCE(c->ch->target_cpu), READ_ONCE(c->open),
 			   atomic64_read(&c->tx), atomic64_read(&c->rx),
-			   atomic64_read(&c->stale));
+			   atomic64_read(&c->stale),
+			   c->open ? READ_ONCE(c->ch->inbound.ring_buffer->pending_send_sz) : 0);
 		for (cpu = 0; cpu < HVB_ECHO_CPUS; cpu++)
 			seq_printf(m, "%s%lld", cpu ? "," : "",
 				   atomic64_read(&c->on_cpu[cpu]));
