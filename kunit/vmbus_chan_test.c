@@ -203,6 +203,38 @@ static void hvb_gpadl_msg_undescribable(struct kunit *test)
 			VCT_HDR_PFN_OFF + VCT_HDR_PFNS * 8);
 }
 
+/*
+ * Counts whose range length, 8 + 8 * count, needs more than 32 bits: no
+ * more describable than 8191 pages, and as many messages as they need.
+ */
+static void hvb_gpadl_msg_range_len_wraps(struct kunit *test)
+{
+	static const struct vct_gpadl_case cases[] = {
+		{ 0x1fffffff, 19173962 },	/* range length 1 << 32 */
+		{ 0x20000000, 19173962 },	/* (1 << 32) + 8 */
+		{ U32_MAX, 153391690 },		/* 1 << 35 */
+	};
+	u64 buf[HV_MESSAGE_PAYLOAD_BYTE_COUNT / sizeof(u64)];
+	u64 *pfns = vct_pfns(test, VCT_HDR_PFNS + VCT_BODY_PFNS);
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		u32 count = cases[i].pfn_count;
+
+		KUNIT_EXPECT_EQ_MSG(test, hvb_gpadl_nr_msgs(count),
+				    cases[i].nr_msgs, "%u pages", count);
+		memset(buf, 0xa5, sizeof(buf));
+		KUNIT_EXPECT_EQ_MSG(test, hvb_gpadl_msg(buf, 0, VCT_RELID,
+							VCT_GPADL, pfns, count),
+				    0, "%u pages, header", count);
+		KUNIT_EXPECT_EQ_MSG(test, hvb_gpadl_msg(buf, 1, VCT_RELID,
+							VCT_GPADL, pfns, count),
+				    0, "%u pages, body 1", count);
+		KUNIT_EXPECT_TRUE_MSG(test, !memchr_inv(buf, 0xa5, sizeof(buf)),
+				      "%u pages", count);
+	}
+}
+
 /* ------------------------------------------------------------------------
  * Request IDs.
  */
@@ -631,6 +663,7 @@ static struct kunit_case vmbus_chan_cases[] = {
 	KUNIT_CASE_PARAM(hvb_gpadl_nr_msgs_pages, vct_gpadl_gen_params),
 	KUNIT_CASE_PARAM(hvb_gpadl_msg_pages, vct_gpadl_gen_params),
 	KUNIT_CASE(hvb_gpadl_msg_undescribable),
+	KUNIT_CASE(hvb_gpadl_msg_range_len_wraps),
 	KUNIT_CASE_PARAM(vmbus_next_request_id_until_full,
 			 vct_rqstor_gen_params),
 	KUNIT_CASE(vmbus_next_request_id_no_rqstor),
