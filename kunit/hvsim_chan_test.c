@@ -231,12 +231,18 @@ static const guid_t hct_echo_class = HVSIM_ECHO_CLASS_GUID;
 static const guid_t hct_instance =
 	GUID_INIT(0x7e570000, 0, 0x4000, 0x80, 0, 0, 0, 0, 0, 0, 1);
 
-/* Connect at @version on connection 1 (4 from 5.0) and take the answer. */
-static void hct_connect(struct kunit *test, u32 version, u64 int_page)
+/*
+ * Connect at @version on connection 1 (4 from 5.0), with an interrupt
+ * page (below 5.0) and monitor pages if given, and take the answer.
+ */
+static void hct_connect_pages(struct kunit *test, u32 version, u64 int_page,
+			      u64 mon1, u64 mon2)
 {
 	struct vmbus_channel_initiate_contact m = {
 		.header.msgtype = CHANNELMSG_INITIATE_CONTACT,
 		.vmbus_version_requested = version,
+		.monitor_page1 = mon1,
+		.monitor_page2 = mon2,
 	};
 	const struct vmbus_channel_version_response *r;
 	u32 conn = version >= VERSION_WIN10_V5 ?
@@ -253,6 +259,11 @@ static void hct_connect(struct kunit *test, u32 version, u64 int_page)
 	r = (const void *)hct_expect(test, CHANNELMSG_VERSION_RESPONSE)->data;
 	KUNIT_ASSERT_EQ(test, r->version_supported, 1);
 	KUNIT_ASSERT_EQ(test, r->connection_state, 0);
+}
+
+static void hct_connect(struct kunit *test, u32 version, u64 int_page)
+{
+	hct_connect_pages(test, version, int_page, 0, 0);
 }
 
 /* An echo device with @subch sub-channels, offered as relid 1. */
@@ -1471,6 +1482,70 @@ static void hvsim_chan_legacy_interrupt_page(struct kunit *test)
 	__free_page(ipage);
 }
 
+/*
+ * A monitored channel: the guest sets its monitor ID's pending bit in
+ * the child-to-parent page instead of signalling; the host polls it.
+ */
+static void hvsim_chan_monitor(struct kunit *test)
+{
+	struct vmbus_channel_message_header req = {
+		.msgtype = CHANNELMSG_REQUESTOFFERS,
+	};
+	struct hvsim_vmbus_dev_config cfg = {
+		.class_id = HVSIM_ECHO_CLASS_GUID,
+		.instance_id = hct_instance,
+		.monitor = true,
+	};
+	const struct vmbus_channel_offer_channel *o;
+	struct hvsim_vmbus *host = hct(test)->host;
+	struct hvsim_chan_stats cs;
+	struct page *mon;
+	unsigned long *pending;
+	struct hct_chan *c;
+	struct hct_pkt *p;
+	u8 payload[8] = "monitor";
+	unsigned int i;
+
+	p = kunit_kzalloc(test, sizeof(*p), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	mon = alloc_pages(GFP_KERNEL | __GFP_ZERO, 1);
+	KUNIT_ASSERT_NOT_NULL(test, mon);
+	/* Trigger group 0's pending word, at byte 8 of the second page. */
+	pending = page_address(mon) + PAGE_SIZE + 8;
+
+	hct_connect_pages(test, VERSION_WIN10_V5_3, 0, page_to_phys(mon),
+			  page_to_phys(mon) + PAGE_SIZE);
+	KUNIT_ASSERT_EQ(test, hvsim_vmbus_add(host, &cfg), 0);
+	hct_post(test, &req, sizeof(req));
+	o = (const void *)hct_expect(test, CHANNELMSG_OFFERCHANNEL)->data;
+	KUNIT_EXPECT_EQ(test, (u32)o->monitor_allocated, 1);
+	KUNIT_EXPECT_EQ(test, o->monitorid, 0);
+	hct_expect(test, CHANNELMSG_ALLOFFERS_DELIVERED);
+	c = hct_open(test, 1, 10, 2, 2);
+
+	hct_write_inband(c, 0, 0, payload, 8);
+	set_bit(0, pending);
+	for (i = 0; i < 200 && test_bit(0, pending); i++)
+		usleep_range(5000, 10000);
+	KUNIT_EXPECT_FALSE(test, test_bit(0, pending));
+	hct_flush(test);
+	cs = hct_chan_stats(test, 1);
+	KUNIT_EXPECT_EQ(test, cs.signals, 1);
+	KUNIT_EXPECT_EQ(test, cs.unneeded, 0);
+	KUNIT_EXPECT_EQ(test, cs.rx, 1);
+	KUNIT_ASSERT_TRUE(test, hct_read(test, c, p));
+	KUNIT_EXPECT_EQ(test, memcmp(p->data, payload, 8), 0);
+
+	/* Closed, the page is no longer looked at. */
+	hct_close(test, 1);
+	set_bit(0, pending);
+	msleep(50);
+	KUNIT_EXPECT_TRUE(test, test_bit(0, pending));
+	/* A new connection forgets the pages before they go. */
+	hct_connect(test, VERSION_WIN10_V5_3, 0);
+	__free_pages(mon, 1);
+}
+
 static struct kunit_case hvsim_chan_cases[] = {
 	KUNIT_CASE(hvsim_chan_gpadl_sizes),
 	KUNIT_CASE(hvsim_chan_gpadl_limit),
@@ -1487,6 +1562,7 @@ static struct kunit_case hvsim_chan_cases[] = {
 	KUNIT_CASE_PARAM(hvsim_chan_modifychannel, hct_modify_gen_params),
 	KUNIT_CASE(hvsim_chan_subchannels),
 	KUNIT_CASE(hvsim_chan_legacy_interrupt_page),
+	KUNIT_CASE(hvsim_chan_monitor),
 	{}
 };
 
