@@ -562,6 +562,9 @@ static bool hct_read(struct kunit *test, struct hct_chan *c,
 	return true;
 }
 
+static void hct_ctl(struct kunit *test, struct hct_chan *c, u32 op, u32 arg,
+		    s32 want);
+
 /* ------------------------------------------------------------------------
  * GPADLs.
  */
@@ -880,6 +883,62 @@ static void hvsim_chan_echo_inband(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, cs.unneeded, 0);
 	KUNIT_EXPECT_EQ(test, cs.broken, false);
 	KUNIT_EXPECT_EQ(test, cs.irqs, 202);
+}
+
+/*
+ * The host interrupts only when its ring goes from empty to not empty,
+ * and never a channel opened with target_vp 0xFFFFFFFF.
+ */
+static void hvsim_chan_irq_rules(struct kunit *test)
+{
+	struct hvsim_chan_stats cs;
+	struct hct_chan *c, *quiet;
+	struct hct_pkt *p;
+	u8 payload[8] = "irqrule";
+
+	p = kunit_kzalloc(test, sizeof(*p), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	hct_connect(test, VERSION_WIN10_V5_3, 0);
+	hct_echo_device(test, 1);
+	c = hct_open(test, 1, 10, 2, 2);
+
+	hct_write_inband(c, 0, 0, payload, 8);
+	hct_signal(test, 1);
+	hct_flush(test);
+	KUNIT_EXPECT_EQ(test, hct_nirqs(test), 1);
+	/* The guest has not read the first echo: no interrupt for this one. */
+	KUNIT_EXPECT_EQ(test, hct_write_inband(c, 0, 0, payload, 8), 1);
+	hct_signal(test, 1);
+	hct_flush(test);
+	KUNIT_EXPECT_EQ(test, hct_nirqs(test), 1);
+	KUNIT_EXPECT_TRUE(test, hct_read(test, c, p));
+	KUNIT_EXPECT_TRUE(test, hct_read(test, c, p));
+	KUNIT_EXPECT_FALSE(test, hct_read(test, c, p));
+	hct_write_inband(c, 0, 0, payload, 8);
+	hct_signal(test, 1);
+	hct_flush(test);
+	KUNIT_EXPECT_EQ(test, hct_nirqs(test), 2);
+	cs = hct_chan_stats(test, 1);
+	KUNIT_EXPECT_EQ(test, cs.irqs, 2);
+	KUNIT_EXPECT_EQ(test, cs.unneeded, 0);
+	KUNIT_EXPECT_TRUE(test, hct_read(test, c, p));
+
+	/* A sub-channel with no interrupts: the echo is there all the same. */
+	hct_ctl(test, c, HVSIM_ECHO_OP_SUBCHANNELS, 1, 1);
+	hct_expect(test, CHANNELMSG_OFFERCHANNEL);
+	KUNIT_EXPECT_EQ(test, hct_nirqs(test), 3);
+	quiet = hct_ring(test, 2, 20, 2, 2);
+	hct_open_msg(test, 2, 20, 2, HVSIM_VMBUS_NO_VP, 5);
+	KUNIT_ASSERT_EQ(test, hct_expect_open_result(test, 2, 5), 0);
+	hct_write_inband(quiet, 0, 0, payload, 8);
+	hct_signal(test, 2);
+	hct_flush(test);
+	KUNIT_EXPECT_TRUE(test, hct_read(test, quiet, p));
+	KUNIT_EXPECT_EQ(test, hct_nirqs(test), 3);
+	cs = hct_chan_stats(test, 2);
+	KUNIT_EXPECT_EQ(test, cs.irqs, 0);
+	KUNIT_EXPECT_EQ(test, cs.target_vp, HVSIM_VMBUS_NO_VP);
+	KUNIT_EXPECT_EQ(test, cs.tx, 1);
 }
 
 /* GPA direct: the in-band part, then the memory read through the PFNs. */
@@ -1553,6 +1612,7 @@ static struct kunit_case hvsim_chan_cases[] = {
 	KUNIT_CASE(hvsim_chan_open_checks),
 	KUNIT_CASE(hvsim_chan_unload),
 	KUNIT_CASE(hvsim_chan_echo_inband),
+	KUNIT_CASE(hvsim_chan_irq_rules),
 	KUNIT_CASE(hvsim_chan_echo_gpa_direct),
 	KUNIT_CASE(hvsim_chan_corrupt),
 	KUNIT_CASE(hvsim_chan_signal_paused),
