@@ -11,7 +11,7 @@
 . /hvguest/tests/vm/vmbus_lib.inc
 . /hvguest/tests/vm/echo_lib.inc
 
-plan 23
+plan 24
 
 # relids: the device's channels, primary first.
 relids() {
@@ -71,8 +71,10 @@ check "  channel 0 now takes its interrupts on cpu3" \
 	[ "$(cpu_count 0 3)" -gt "$before" ]
 
 # A CPU with a channel stays online until the channel leaves it.
-check "cpu3 cannot go offline while channel 0 is there" \
-	sh -c '! echo 0 >/sys/devices/system/cpu/cpu3/online 2>/dev/null'
+check "cpu3 cannot go offline while channel 0 is there: EBUSY" \
+	sh -c "sh -c 'echo 0 >/sys/devices/system/cpu/cpu3/online' 2>&1 |
+	       grep -q 'resource busy'"
+is "  it stays online" "$(cat /sys/devices/system/cpu/cpu3/online)" 1
 for r in $(relids); do
 	echo 1 >"$D/$(echo_dev 1)/channels/$r/cpu"
 done
