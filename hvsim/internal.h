@@ -25,6 +25,8 @@ void hvsim_synic_debugfs(struct dentry *dir);
 struct hvsim_vmbus;
 void hvsim_vmbus_show_devices(struct hvsim_vmbus *host, struct seq_file *m);
 void hvsim_vmbus_show_counters(struct hvsim_vmbus *host, struct seq_file *m);
+void hvsim_vmbus_show_channels(struct hvsim_vmbus *host, struct seq_file *m);
+void hvsim_vmbus_show_gpadls(struct hvsim_vmbus *host, struct seq_file *m);
 
 /* vmbus_ctl.c: the VMBus host behind the backend, and its controls. */
 int hvsim_vmbus_ctl_init(void);

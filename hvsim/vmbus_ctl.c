@@ -3,23 +3,54 @@
  * hvsim: the VMBus host behind the "sim" backend, and its controls.
  *
  * The backend's post_message and signal_event go to this host, which
- * answers through the simulated SynIC.  Module parameters:
+ * answers through the simulated SynIC and interrupts the guest's channels
+ * with hvsim_signal_guest().  Module parameters:
  *
- *   max_version=V   highest version accepted (major << 16 | minor),
- *                   default 0x50003
- *   devices=N       N echo test devices configured at load, default 0
+ *   max_version=V      highest version accepted (major << 16 | minor),
+ *                      default 0x50003
+ *   devices=N          N echo test devices configured at load, default 0
+ *   gpadl_limit_mb=N   aggregate GPADL limit in MiB, default 1280 (as
+ *                      Windows Server 2019 hosts)
+ *   modify_lag_ms=N    how long the old VP keeps getting a channel's
+ *                      interrupts after MODIFYCHANNEL, default 100
  *
  * and /sys/kernel/debug/hvsim/vmbus/:
  *
- *   add          write "CLASS INSTANCE [mmio=MB] [flags=N] [monitor]":
- *                configure a device (CLASS may be "echo"); offered at
- *                once when the guest has asked for offers
- *   rescind      write "INSTANCE" or "RELID": rescind a device
- *   devices      read: "relid=R state=S class=G instance=G monitor=M
- *                mmio=N flags=F" per device ("-" for none)
- *   counters     read: "name value" lines (connection, live objects,
- *                rx.TYPE, tx.TYPE, rejected.REASON, signal.CONNID)
- *   max_version  read/write: the cap, as hex
+ *   add             write "CLASS INSTANCE [mmio=MB] [flags=N] [monitor]
+ *                   [subch=N]": configure a device (CLASS may be "echo");
+ *                   offered at once when the guest has asked for offers.
+ *                   subch: most sub-channels, default 15 for echo
+ *                   (HVSIM_ECHO_MAX_SUBCHANNELS), 0 for others
+ *   rescind         write "INSTANCE" or "RELID": rescind a device, all its
+ *                   channels
+ *   devices         read: "relid=R state=S class=G instance=G monitor=M
+ *                   mmio=N flags=F" per device ("-" for none)
+ *   channels        read: one line per channel the guest holds:
+ *                   "relid=R instance=GUID sub=N state=S vp=V signals=N
+ *                   unneeded=N irqs=N lag_irqs=N rx=N tx=N paused=0|1
+ *                   masked=0|1 pend=0|1 broken=0|1"; state is offered,
+ *                   open, closed or rescinded; vp 4294967295 is "no
+ *                   interrupts"; rx/tx count packets read/written;
+ *                   unneeded counts signals the host did not need;
+ *                   lag_irqs counts interrupts to the old VP during a
+ *                   MODIFYCHANNEL lag
+ *   chanctl         write one of (anything else: -EINVAL, no change):
+ *                     "pause RELID"       stop reading the guest's ring
+ *                                         (interrupt_mask 0: the host
+ *                                         waits, so one signal is needed)
+ *                     "pause RELID mask"  ... with interrupt_mask 1
+ *                     "resume RELID"      read again, mask 0 when empty
+ *                     "pend RELID on|off" off: never set pending_send_sz,
+ *                                         poll a full ring every 1 ms
+ *   gpadls          read: "id=G relid=R pages=N state=S" per GPADL, state
+ *                   receiving, accepted or teardown (waits for the close)
+ *   counters        read: "name value" lines (connection, live objects,
+ *                   rx.TYPE, tx.TYPE, rejected.REASON, signals, unneeded,
+ *                   irqs, lag_irqs, gpadl.count, gpadl.bytes,
+ *                   gpadl.refused, signal.CONNID)
+ *   max_version     read/write: the cap, as hex
+ *   gpadl_limit_mb  read/write: the GPADL limit, decimal MiB
+ *   modify_lag_ms   read/write: the MODIFYCHANNEL lag, decimal ms
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": vmbus: " fmt
 
@@ -28,6 +59,7 @@
 #include <linux/seq_file.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
+#include <hvguest/hvsim_echo.h>
 #include "internal.h"
 #include "vmbus_host.h"
 
@@ -40,10 +72,18 @@ static unsigned int devices;
 module_param(devices, uint, 0444);
 MODULE_PARM_DESC(devices, "Echo test devices configured at load (default 0)");
 
+static unsigned int gpadl_limit_mb = HVSIM_VMBUS_GPADL_LIMIT_MB;
+module_param(gpadl_limit_mb, uint, 0444);
+MODULE_PARM_DESC(gpadl_limit_mb,
+		 "Aggregate GPADL limit in MiB (default 1280)");
+
+static unsigned int modify_lag_ms = HVSIM_VMBUS_MODIFY_LAG_MS;
+module_param(modify_lag_ms, uint, 0444);
+MODULE_PARM_DESC(modify_lag_ms,
+		 "Milliseconds the old VP keeps a channel's interrupts after MODIFYCHANNEL (default 100)");
+
 /* The test echo device: a class of hvsim's own. */
-static const guid_t hvsim_echo_class =
-	GUID_INIT(0xe4174281, 0x461d, 0x4d68,
-		  0xbb, 0x05, 0x00, 0xc7, 0x2f, 0xb4, 0xb0, 0xff);
+static const guid_t hvsim_echo_class = HVSIM_ECHO_CLASS_GUID;
 /* Echo device N (from 1) has this instance GUID, N in the last bytes. */
 static const guid_t hvsim_echo_instance =
 	GUID_INIT(0xa9aa704a, 0x6af4, 0x4adb,
@@ -77,9 +117,15 @@ static bool hvsim_vmbus_synic_vp_valid(void *ctx, u32 vp)
 	return hvsim_vp_exists(vp);
 }
 
+static int hvsim_vmbus_synic_signal(void *ctx, u32 vp, u32 sint, u32 flag)
+{
+	return hvsim_signal_guest(vp, sint, flag);
+}
+
 static const struct hvsim_vmbus_sink hvsim_vmbus_synic_sink = {
 	.post = hvsim_vmbus_synic_post,
 	.vp_valid = hvsim_vmbus_synic_vp_valid,
+	.signal = hvsim_vmbus_synic_signal,
 };
 
 /* The SynIC made room on (@vp, @sint) after refusing a message. */
@@ -96,6 +142,7 @@ static void hvsim_echo_config(unsigned int n,
 {
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->class_id = hvsim_echo_class;
+	cfg->subch = HVSIM_ECHO_MAX_SUBCHANNELS;
 	cfg->instance_id = hvsim_echo_instance;
 	cfg->instance_id.b[14] = n >> 8;
 	cfg->instance_id.b[15] = n;
@@ -127,6 +174,54 @@ static int hvsim_vmbus_counters_show(struct seq_file *m, void *v)
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(hvsim_vmbus_counters);
+
+static int hvsim_vmbus_channels_show(struct seq_file *m, void *v)
+{
+	hvsim_vmbus_show_channels(hvsim_vmbus_default, m);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(hvsim_vmbus_channels);
+
+static int hvsim_vmbus_gpadls_show(struct seq_file *m, void *v)
+{
+	hvsim_vmbus_show_gpadls(hvsim_vmbus_default, m);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(hvsim_vmbus_gpadls);
+
+static int hvsim_vmbus_gpadl_limit_get(void *data, u64 *val)
+{
+	*val = hvsim_vmbus_gpadl_limit_mb(hvsim_vmbus_default);
+	return 0;
+}
+
+static int hvsim_vmbus_gpadl_limit_set(void *data, u64 val)
+{
+	if (val > U32_MAX)
+		return -EINVAL;
+	hvsim_vmbus_set_gpadl_limit_mb(hvsim_vmbus_default, val);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(hvsim_vmbus_gpadl_limit_fops,
+			 hvsim_vmbus_gpadl_limit_get,
+			 hvsim_vmbus_gpadl_limit_set, "%llu\n");
+
+static int hvsim_vmbus_modify_lag_get(void *data, u64 *val)
+{
+	*val = hvsim_vmbus_modify_lag_ms(hvsim_vmbus_default);
+	return 0;
+}
+
+static int hvsim_vmbus_modify_lag_set(void *data, u64 val)
+{
+	if (val > U32_MAX)
+		return -EINVAL;
+	hvsim_vmbus_set_modify_lag_ms(hvsim_vmbus_default, val);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(hvsim_vmbus_modify_lag_fops,
+			 hvsim_vmbus_modify_lag_get,
+			 hvsim_vmbus_modify_lag_set, "%llu\n");
 
 static int hvsim_vmbus_max_version_get(void *data, u64 *val)
 {
@@ -168,7 +263,7 @@ static char *hvsim_vmbus_word(char **p)
 	return NULL;
 }
 
-/* "CLASS INSTANCE [mmio=MB] [flags=N] [monitor]" */
+/* "CLASS INSTANCE [mmio=MB] [flags=N] [monitor] [subch=N]" */
 static ssize_t hvsim_vmbus_add_write(struct file *file,
 				     const char __user *ubuf, size_t count,
 				     loff_t *ppos)
@@ -188,6 +283,8 @@ static ssize_t hvsim_vmbus_add_write(struct file *file,
 		cfg.class_id = hvsim_echo_class;
 	else if (guid_parse(tok, &cfg.class_id))
 		return -EINVAL;
+	if (guid_equal(&cfg.class_id, &hvsim_echo_class))
+		cfg.subch = HVSIM_ECHO_MAX_SUBCHANNELS;
 	tok = hvsim_vmbus_word(&p);
 	if (!tok || guid_parse(tok, &cfg.instance_id))
 		return -EINVAL;
@@ -199,6 +296,8 @@ static ssize_t hvsim_vmbus_add_write(struct file *file,
 			ret = kstrtou16(tok + 5, 0, &cfg.mmio_mb);
 		else if (str_has_prefix(tok, "flags="))
 			ret = kstrtou16(tok + 6, 0, &cfg.flags);
+		else if (str_has_prefix(tok, "subch="))
+			ret = kstrtou16(tok + 6, 0, &cfg.subch);
 		else
 			ret = -EINVAL;
 		if (ret)
@@ -242,6 +341,56 @@ static ssize_t hvsim_vmbus_rescind_write(struct file *file,
 	return ret ? ret : count;
 }
 
+/* "pause RELID [mask]", "resume RELID", "pend RELID on|off" */
+static int hvsim_vmbus_chanctl(char *p)
+{
+	char *cmd, *arg, *opt;
+	u32 relid;
+
+	cmd = hvsim_vmbus_word(&p);
+	arg = hvsim_vmbus_word(&p);
+	opt = hvsim_vmbus_word(&p);
+	if (!cmd || !arg || hvsim_vmbus_word(&p) || kstrtou32(arg, 0, &relid))
+		return -EINVAL;
+	if (!strcmp(cmd, "pause")) {
+		if (opt && strcmp(opt, "mask"))
+			return -EINVAL;
+		return hvsim_vmbus_pause(hvsim_vmbus_default, relid, !!opt);
+	}
+	if (!strcmp(cmd, "resume") && !opt)
+		return hvsim_vmbus_resume(hvsim_vmbus_default, relid);
+	if (!strcmp(cmd, "pend") && opt) {
+		if (!strcmp(opt, "on"))
+			return hvsim_vmbus_set_pend(hvsim_vmbus_default, relid,
+						    true);
+		if (!strcmp(opt, "off"))
+			return hvsim_vmbus_set_pend(hvsim_vmbus_default, relid,
+						    false);
+	}
+	return -EINVAL;
+}
+
+static ssize_t hvsim_vmbus_chanctl_write(struct file *file,
+					 const char __user *ubuf, size_t count,
+					 loff_t *ppos)
+{
+	char buf[64];
+	int ret;
+
+	ret = hvsim_vmbus_copy_cmd(buf, sizeof(buf), ubuf, count);
+	if (ret)
+		return ret;
+	ret = hvsim_vmbus_chanctl(buf);
+	return ret ? ret : count;
+}
+
+static const struct file_operations hvsim_vmbus_chanctl_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = hvsim_vmbus_chanctl_write,
+	.llseek = noop_llseek,
+};
+
 static const struct file_operations hvsim_vmbus_rescind_fops = {
 	.owner = THIS_MODULE,
 	.open = simple_open,
@@ -262,6 +411,16 @@ void hvsim_vmbus_ctl_debugfs(struct dentry *parent)
 			    &hvsim_vmbus_counters_fops);
 	debugfs_create_file_unsafe("max_version", 0600, dir, NULL,
 				   &hvsim_vmbus_max_version_fops);
+	debugfs_create_file("channels", 0444, dir, NULL,
+			    &hvsim_vmbus_channels_fops);
+	debugfs_create_file("chanctl", 0200, dir, NULL,
+			    &hvsim_vmbus_chanctl_fops);
+	debugfs_create_file("gpadls", 0444, dir, NULL,
+			    &hvsim_vmbus_gpadls_fops);
+	debugfs_create_file_unsafe("gpadl_limit_mb", 0600, dir, NULL,
+				   &hvsim_vmbus_gpadl_limit_fops);
+	debugfs_create_file_unsafe("modify_lag_ms", 0600, dir, NULL,
+				   &hvsim_vmbus_modify_lag_fops);
 }
 
 /* Before the backend registers: its posts need the host. */
@@ -282,6 +441,8 @@ int hvsim_vmbus_ctl_init(void)
 	if (!host)
 		return -ENOMEM;
 	hvsim_vmbus_set_max_version(host, max_version);
+	hvsim_vmbus_set_gpadl_limit_mb(host, gpadl_limit_mb);
+	hvsim_vmbus_set_modify_lag_ms(host, modify_lag_ms);
 	for (n = 1; n <= devices; n++) {
 		hvsim_echo_config(n, &cfg);
 		ret = hvsim_vmbus_add(host, &cfg);

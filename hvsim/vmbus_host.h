@@ -35,8 +35,18 @@
 #define HVSIM_VMBUS_STATUS_UNSUCCESSFUL	0x8000ffff
 /* TL_CONNECT_RESULT's status when no service listens. */
 #define HVSIM_VMBUS_STATUS_CONN_REFUSED	0xc0000236
+/* The shared event connection of guests below 2.4 (interrupt page). */
+#define HVSIM_VMBUS_EVENT_CONN_ID	2
+/* OPENCHANNEL's target_vp for "no host-to-guest interrupts". */
+#define HVSIM_VMBUS_NO_VP		0xffffffff
+/* Sub-channels a device may have at most. */
+#define HVSIM_VMBUS_MAX_SUBCH		64
+/* Defaults of the GPADL limit (as Windows Server 2019) and modify lag. */
+#define HVSIM_VMBUS_GPADL_LIMIT_MB	1280
+#define HVSIM_VMBUS_MODIFY_LAG_MS	100
 
 struct hvsim_vmbus;
+struct hvsim_vmbus_chan;
 
 /**
  * struct hvsim_vmbus_sink - where a host's messages to the guest go.
@@ -47,11 +57,69 @@ struct hvsim_vmbus;
  *	process context with the host's mutex held; may not call back into
  *	the host.
  * @vp_valid: whether the partition has VP @vp (a target the guest names
- *	in INITIATE_CONTACT).
+ *	in INITIATE_CONTACT, OPENCHANNEL or MODIFYCHANNEL).
+ * @signal: interrupt the guest: set event flag @flag of (@vp, @sint) and
+ *	raise the VP's interrupt if the flag was clear.  A channel's
+ *	interrupt from 2.4 on is (target VP, 2, relid); below 2.4 the host
+ *	sets the relid's bit in the guest's interrupt page first and signals
+ *	(target VP, 2, 0).  Called in process context with the host's mutex
+ *	held; may not call back into the host.  Optional: without it the
+ *	interrupts are only counted.
  */
 struct hvsim_vmbus_sink {
 	int (*post)(void *ctx, u32 vp, u32 sint, const void *msg, u32 len);
 	bool (*vp_valid)(void *ctx, u32 vp);
+	int (*signal)(void *ctx, u32 vp, u32 sint, u32 flag);
+};
+
+/**
+ * struct hvsim_vmbus_pkt - a packet the guest wrote, as a VSP sees it.
+ * @type: VM_PKT_DATA_INBAND, VM_PKT_DATA_USING_XFER_PAGES,
+ *	VM_PKT_DATA_USING_GPA_DIRECT or VM_PKT_COMP.
+ * @flags: 0 or VMBUS_DATA_PACKET_FLAG_COMPLETION_REQUESTED.
+ * @trans_id: the guest's transaction ID.
+ * @hdr: the whole packet, descriptor first (@hdr_len bytes: the
+ *	descriptor and, for GPA direct and transfer pages, the range array).
+ * @hdr_len: the data offset (offset8 * 8).
+ * @data: the payload after the header.
+ * @len: payload length (padding included, as the guest sent it).
+ * @ranges: for GPA direct, the number of ranges (checked: each range's
+ *	byte_offset is below a page, its byte_count is not 0, and its PFNs
+ *	lie within @hdr).
+ *
+ * All of it is the host's private copy, checked before the VSP is called:
+ * the guest cannot change it any more.
+ */
+struct hvsim_vmbus_pkt {
+	u16 type;
+	u16 flags;
+	u64 trans_id;
+	const void *hdr;
+	u32 hdr_len;
+	const void *data;
+	u32 len;
+	u32 ranges;
+};
+
+/**
+ * struct hvsim_vsp_ops - a device's host side (VSP).
+ * @name: for logs.
+ * @open: the guest opened a channel of the device; 0 or a negative
+ *	errno, which fails the open (OPENCHANNEL_RESULT 0x8000FFFF).
+ * @close: the channel is closed (by the guest, a rescind or an unload).
+ * @packet: a packet from the guest; 0, or a negative errno that marks
+ *	the channel broken (a protocol error of the guest).  Replies go
+ *	through hvsim_chan_send().
+ *
+ * Every call is made in process context with the host's mutex held; the
+ * VSP may call the hvsim_chan_*() functions and nothing else of the host.
+ */
+struct hvsim_vsp_ops {
+	const char *name;
+	int (*open)(struct hvsim_vmbus_chan *chan);
+	void (*close)(struct hvsim_vmbus_chan *chan);
+	int (*packet)(struct hvsim_vmbus_chan *chan,
+		      const struct hvsim_vmbus_pkt *pkt);
 };
 
 /**
@@ -61,8 +129,12 @@ struct hvsim_vmbus_sink {
  * @flags: the offer's chn_flags (VMBUS_CHANNEL_*).
  * @mmio_mb: the offer's mmio_megabytes.
  * @monitor: the device asks for monitored notification (MNF).
+ * @subch: sub-channels the device may offer, at most
+ *	HVSIM_VMBUS_MAX_SUBCH; offered when its VSP asks.
  *
- * Every device is a primary channel: sub_channel_index 0.
+ * Every device has a primary channel (sub_channel_index 0), offered when
+ * the guest asks for offers, and up to @subch sub-channels.  The VSP is
+ * chosen by @class_id (the echo class has one).
  */
 struct hvsim_vmbus_dev_config {
 	guid_t class_id;
@@ -70,6 +142,7 @@ struct hvsim_vmbus_dev_config {
 	u16 flags;
 	u16 mmio_mb;
 	bool monitor;
+	u16 subch;
 };
 
 /* Why hvsim_vmbus_post() refused a message; indexes rejected[]. */
@@ -91,8 +164,18 @@ enum hvsim_vmbus_reject {
  * @dropped: accepted guest messages the host dropped without a reply
  *	(wrong state or version, unknown relid, not implemented).
  * @undeliverable: host messages the sink refused for good.
- * @signals: guest signals on a channel's connection ID.
+ * @signals: guest signals on a channel's connection ID (or its bit in
+ *	the interrupt page, below 2.4).
  * @signals_refused: guest signals on a connection ID no channel has.
+ * @signals_legacy: guest signals on the shared event connection (2).
+ * @unneeded: guest signals the host did not need (see hvsim_chan_stats).
+ * @irqs: host-to-guest channel interrupts.
+ * @lag_irqs: of those, sent to the old VP while a MODIFYCHANNEL lags.
+ * @corrupt: channels marked broken for a corrupt ring.
+ * @gpadl_count: accepted GPADLs.
+ * @gpadl_bytes: the memory they describe (pages times 4 KiB).
+ * @gpadl_refused: GPADLs refused for the aggregate limit.
+ * @channels_open: open channels.
  * @devices: devices configured, rescinded ones not yet released included.
  * @offered: devices whose relid the guest holds (offered or rescinded).
  * @rescinded: rescinded devices waiting for RELID_RELEASED.
@@ -117,6 +200,15 @@ struct hvsim_vmbus_stats {
 	u64 undeliverable;
 	u64 signals;
 	u64 signals_refused;
+	u64 signals_legacy;
+	u64 unneeded;
+	u64 irqs;
+	u64 lag_irqs;
+	u64 corrupt;
+	u64 gpadl_count;
+	u64 gpadl_bytes;
+	u64 gpadl_refused;
+	unsigned int channels_open;
 	unsigned int devices;
 	unsigned int offered;
 	unsigned int rescinded;
@@ -157,5 +249,67 @@ void hvsim_vmbus_get_stats(struct hvsim_vmbus *host,
 			   struct hvsim_vmbus_stats *st);
 u64 hvsim_vmbus_signal_count(struct hvsim_vmbus *host, u32 conn_id);
 const char *hvsim_vmbus_msg_name(u32 msgtype);
+
+/**
+ * struct hvsim_chan_stats - one channel as the host sees it.
+ * @relid: its relid.
+ * @index: sub_channel_index (0: the primary).
+ * @state: "offered", "open", "closed" or "rescinded".
+ * @target_vp: the VP its interrupts go to (HVSIM_VMBUS_NO_VP: none).
+ * @signals: guest signals on it.
+ * @unneeded: those the host did not need: it was neither waiting for data
+ *	(interrupt_mask 0 in the guest-to-host ring after it found the ring
+ *	empty, or paused unmasked) with data now there, nor waiting for
+ *	space (its pending_send_sz set) with that space now free.
+ * @irqs: interrupts to the guest.
+ * @lag_irqs: of those, to the old VP while a MODIFYCHANNEL lagged.
+ * @rx: packets read from the guest.
+ * @tx: packets written to the guest.
+ * @paused: the host does not read the guest-to-host ring.
+ * @masked: ... and keeps its interrupt_mask at 1.
+ * @pend: the host sets pending_send_sz when its ring is full (else polls).
+ * @broken: the ring was found corrupt; the host no longer touches it.
+ */
+struct hvsim_chan_stats {
+	u32 relid;
+	u16 index;
+	const char *state;
+	u32 target_vp;
+	u64 signals;
+	u64 unneeded;
+	u64 irqs;
+	u64 lag_irqs;
+	u64 rx;
+	u64 tx;
+	bool paused;
+	bool masked;
+	bool pend;
+	bool broken;
+};
+
+int hvsim_vmbus_chan_stats(struct hvsim_vmbus *host, u32 relid,
+			   struct hvsim_chan_stats *st);
+int hvsim_vmbus_pause(struct hvsim_vmbus *host, u32 relid, bool mask);
+int hvsim_vmbus_resume(struct hvsim_vmbus *host, u32 relid);
+int hvsim_vmbus_set_pend(struct hvsim_vmbus *host, u32 relid, bool on);
+u32 hvsim_vmbus_gpadl_limit_mb(struct hvsim_vmbus *host);
+void hvsim_vmbus_set_gpadl_limit_mb(struct hvsim_vmbus *host, u32 mb);
+u32 hvsim_vmbus_modify_lag_ms(struct hvsim_vmbus *host);
+void hvsim_vmbus_set_modify_lag_ms(struct hvsim_vmbus *host, u32 ms);
+
+/* For VSPs, from their ops (the host's mutex held). */
+u32 hvsim_chan_relid(struct hvsim_vmbus_chan *chan);
+u16 hvsim_chan_index(struct hvsim_vmbus_chan *chan);
+void *hvsim_chan_vsp_data(struct hvsim_vmbus_chan *chan);
+void hvsim_chan_set_vsp_data(struct hvsim_vmbus_chan *chan, void *data);
+int hvsim_chan_send(struct hvsim_vmbus_chan *chan, u16 type, u16 flags,
+		    u64 trans_id, const void *data1, u32 len1,
+		    const void *data2, u32 len2);
+int hvsim_chan_read_gpa(u64 pfn, u32 offset, void *buf, u32 len);
+int hvsim_chan_offer_subchannels(struct hvsim_vmbus_chan *chan,
+				 unsigned int want);
+
+/* The echo device's VSP (echo.c). */
+extern const struct hvsim_vsp_ops hvsim_echo_vsp;
 
 #endif /* _HVSIM_VMBUS_HOST_H */
