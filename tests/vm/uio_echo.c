@@ -420,7 +420,7 @@ static int exchange(struct uio *u, const uint8_t *ring, uint32_t len,
 	if (owed < 0)
 		return -1;
 	tx_write = u->tx.ctl->write_index;
-	/* The host reads nothing of the tx data area before the signal. */
+	/* Only the guest writes tx data: both mappings show the same. */
 	if (ring && memcmp(ring + RING_CTL_SIZE, u->tx.data, u->tx.size))
 		return fail("packet %u: the ring file shows other tx data",
 			    seq);
