@@ -2539,9 +2539,9 @@ void hvsim_vmbus_flush(struct hvsim_vmbus *host)
 {
 	bool more;
 
-	flush_delayed_work(&host->timer);
 	do {
 		flush_work(&host->work);
+		flush_delayed_work(&host->timer);
 		mutex_lock(&host->lock);
 		more = hvsim_vmbus_runnable(host) ||
 		       hvsim_vmbus_chans_runnable(host);

@@ -47,7 +47,7 @@ uevents() {
 	grep -q "^ACTION=$1 DEVPATH=.*/$2 SUBSYSTEM=vmbus" /tmp/uevents
 }
 
-plan 39
+plan 42
 
 check "hvsim loads with $N echo devices" modprobe hvsim devices=$N
 check "hv_vmbus loads" modprobe hv_vmbus
@@ -121,20 +121,28 @@ check "  and comes back with its SynIC enabled" \
 	sh -c "echo 1 >/sys/devices/system/cpu/cpu1/online && \
 	       [ \"\$(awk '\$1 == \"cpu1.enabled\" { print \$2 }' $C)\" = 1 ]"
 
-# A performance device's channel goes to another CPU, which then stays.
+# Performance devices are spread over the CPUs as upstream's
+# init_vp_index() does: the first takes cpu0, the next cpu1, which then
+# stays online.
 NIC=f8615163-df3e-46c5-913f-f2d2f965ed0e
 nic=$(inst 9)
+nic2=$(inst 10)
 check "a synthetic NIC is offered" write $H/add "$NIC $nic"
-check "  its channel targets cpu1" \
-	eventually sh -c "grep -q ':1\$' $D/$nic/channel_vp_mapping"
+check "  its channel targets cpu0" \
+	eventually sh -c "grep -q ':0\$' $D/$nic/channel_vp_mapping"
 is "  its device type is HV_NIC" "$(cat $D/$nic/device 2>/dev/null)" 0x3
+check "a second NIC is offered" write $H/add "$NIC $nic2"
+check "  its channel targets cpu1" \
+	eventually sh -c "grep -q ':1\$' $D/$nic2/channel_vp_mapping"
 check "  cpu1 cannot go offline while it is there" \
 	sh -c '! echo 0 >/sys/devices/system/cpu/cpu1/online 2>/dev/null'
-write $H/rescind "$nic"
-eventually gone "$D/$nic"
+write $H/rescind "$nic2"
+eventually gone "$D/$nic2"
 check "  once it is rescinded, cpu1 can go" \
 	sh -c "echo 0 >/sys/devices/system/cpu/cpu1/online && \
 	       echo 1 >/sys/devices/system/cpu/cpu1/online"
+write $H/rescind "$nic"
+check "  the first NIC goes too" eventually gone "$D/$nic"
 
 check "hv_vmbus unloads: devices gone, relids back" \
 	sh -c "rmmod hv_vmbus && [ \"\$(awk '\$1 == \"offered\" { print \$2 }' $H/counters)\" = 0 ]"

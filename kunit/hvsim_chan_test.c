@@ -1,0 +1,1495 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit: hvsim's VMBus host, channels (GPADLs, open and close, the ring
+ * data plane, signal accounting, MODIFYCHANNEL, sub-channels) and the
+ * echo VSP.
+ *
+ * Each case creates a private host whose sink records messages and
+ * interrupts, and plays the guest with pages it allocates: the GPADLs
+ * name their PFNs, the rings are the guest's own pages, read and written
+ * here as a guest would.  No SynIC and no bus driver take part.
+ */
+#include <kunit/test.h>
+#include <linux/delay.h>
+#include <linux/gfp.h>
+#include <linux/hyperv.h>
+#include <linux/mm.h>
+#include <linux/string.h>
+#include <linux/unaligned.h>
+#include <linux/uuid.h>
+#include <hvguest/hvcore.h>
+#include <hvguest/hvsim_echo.h>
+#include "../hvsim/vmbus_host.h"
+
+#define HCT_VPS		4
+#define HCT_CAPTURE	64
+#define HCT_IRQS	64
+#define HCT_SINT	HVCORE_VMBUS_SINT
+#define HCT_FAIL	0x8000ffff
+
+struct hct_msg {
+	u32 vp;
+	u32 len;
+	u32 watched;		/* *watch when the message was sent */
+	u8 data[HV_MESSAGE_PAYLOAD_BYTE_COUNT];
+};
+
+struct hct_irq {
+	u32 vp;
+	u32 sint;
+	u32 flag;
+};
+
+/* One open echo channel, as the guest holds it. */
+struct hct_chan {
+	u32 relid;
+	u32 gpadl;
+	struct page *pages;	/* the ring GPADL, contiguous */
+	unsigned int order;
+	u32 npages;
+	u32 split;
+	struct hv_ring_buffer *out;	/* guest-to-host */
+	struct hv_ring_buffer *in;	/* host-to-guest */
+	u32 out_size;
+	u32 in_size;
+};
+
+struct hct {
+	struct hvsim_vmbus *host;
+	spinlock_t lock;
+	unsigned int n, next, lost;
+	struct hct_msg msgs[HCT_CAPTURE];
+	unsigned int nirqs;
+	struct hct_irq irqs[HCT_IRQS];
+	const u32 *watch;
+	struct page *spare;	/* a page whose PFN fills GPADLs */
+};
+
+static int hct_sink_post(void *ctx, u32 vp, u32 sint, const void *msg,
+			 u32 len)
+{
+	struct hct *h = ctx;
+
+	if (vp >= HCT_VPS)
+		return -ENODEV;
+	spin_lock(&h->lock);
+	if (h->n == HCT_CAPTURE) {
+		h->lost++;
+	} else {
+		h->msgs[h->n].vp = vp;
+		h->msgs[h->n].len = len;
+		h->msgs[h->n].watched = h->watch ? READ_ONCE(*h->watch) : 0;
+		memcpy(h->msgs[h->n].data, msg, len);
+		h->n++;
+	}
+	spin_unlock(&h->lock);
+	return 0;
+}
+
+static bool hct_sink_vp_valid(void *ctx, u32 vp)
+{
+	return vp < HCT_VPS;
+}
+
+static int hct_sink_signal(void *ctx, u32 vp, u32 sint, u32 flag)
+{
+	struct hct *h = ctx;
+
+	/* All are counted, the first HCT_IRQS recorded. */
+	spin_lock(&h->lock);
+	if (h->nirqs < HCT_IRQS) {
+		h->irqs[h->nirqs].vp = vp;
+		h->irqs[h->nirqs].sint = sint;
+		h->irqs[h->nirqs].flag = flag;
+	}
+	h->nirqs++;
+	spin_unlock(&h->lock);
+	return 0;
+}
+
+static const struct hvsim_vmbus_sink hct_sink = {
+	.post = hct_sink_post,
+	.vp_valid = hct_sink_vp_valid,
+	.signal = hct_sink_signal,
+};
+
+static int hct_init(struct kunit *test)
+{
+	struct hct *h;
+
+	h = kunit_kzalloc(test, sizeof(*h), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, h);
+	spin_lock_init(&h->lock);
+	h->spare = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	KUNIT_ASSERT_NOT_NULL(test, h->spare);
+	h->host = hvsim_vmbus_create("hvsim_chan_test", &hct_sink, h);
+	KUNIT_ASSERT_NOT_NULL(test, h->host);
+	test->priv = h;
+	return 0;
+}
+
+static void hct_exit(struct kunit *test)
+{
+	struct hct *h = test->priv;
+
+	if (!h)
+		return;
+	KUNIT_EXPECT_EQ(test, h->lost, 0);
+	/* The host unmaps the rings before the guest frees them. */
+	hvsim_vmbus_destroy(h->host);
+	__free_page(h->spare);
+}
+
+static struct hct *hct(struct kunit *test)
+{
+	return test->priv;
+}
+
+static void hct_flush(struct kunit *test)
+{
+	hvsim_vmbus_flush(hct(test)->host);
+}
+
+static const struct hct_msg *hct_next(struct kunit *test)
+{
+	struct hct *h = hct(test);
+	const struct hct_msg *m = NULL;
+
+	spin_lock(&h->lock);
+	if (h->next < h->n)
+		m = &h->msgs[h->next++];
+	spin_unlock(&h->lock);
+	return m;
+}
+
+static const struct hct_msg *hct_expect(struct kunit *test, u32 msgtype)
+{
+	const struct hct_msg *m = hct_next(test);
+
+	KUNIT_ASSERT_NOT_NULL_MSG(test, m, "no message, want %s",
+				  hvsim_vmbus_msg_name(msgtype));
+	KUNIT_ASSERT_EQ_MSG(test, get_unaligned_le32(m->data), msgtype,
+			    "got %s, want %s",
+			    hvsim_vmbus_msg_name(get_unaligned_le32(m->data)),
+			    hvsim_vmbus_msg_name(msgtype));
+	return m;
+}
+
+static void hct_expect_none(struct kunit *test)
+{
+	const struct hct_msg *m = hct_next(test);
+
+	KUNIT_EXPECT_NULL_MSG(test, m, "unexpected %s",
+			      m ? hvsim_vmbus_msg_name(get_unaligned_le32(m->data)) :
+				  "");
+}
+
+static unsigned int hct_nirqs(struct kunit *test)
+{
+	struct hct *h = hct(test);
+	unsigned int n;
+
+	spin_lock(&h->lock);
+	n = h->nirqs;
+	spin_unlock(&h->lock);
+	return n;
+}
+
+static void hct_post(struct kunit *test, const void *msg, u32 len)
+{
+	KUNIT_ASSERT_EQ(test, hvsim_vmbus_post(hct(test)->host,
+					       HVSIM_VMBUS_MSG_CONN_ID,
+					       HVSIM_VMBUS_MSG_TYPE, msg, len),
+			0);
+	hct_flush(test);
+}
+
+static struct hvsim_vmbus_stats *hct_stats(struct kunit *test)
+{
+	struct hvsim_vmbus_stats *st;
+
+	st = kunit_kzalloc(test, sizeof(*st), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, st);
+	hvsim_vmbus_get_stats(hct(test)->host, st);
+	return st;
+}
+
+static struct hvsim_chan_stats hct_chan_stats(struct kunit *test, u32 relid)
+{
+	struct hvsim_chan_stats st = {};
+
+	KUNIT_EXPECT_EQ(test, hvsim_vmbus_chan_stats(hct(test)->host, relid,
+						     &st), 0);
+	return st;
+}
+
+/* ------------------------------------------------------------------------
+ * The guest's control messages.
+ */
+
+static const guid_t hct_echo_class = HVSIM_ECHO_CLASS_GUID;
+static const guid_t hct_instance =
+	GUID_INIT(0x7e570000, 0, 0x4000, 0x80, 0, 0, 0, 0, 0, 0, 1);
+
+/* Connect at @version on connection 1 (4 from 5.0) and take the answer. */
+static void hct_connect(struct kunit *test, u32 version, u64 int_page)
+{
+	struct vmbus_channel_initiate_contact m = {
+		.header.msgtype = CHANNELMSG_INITIATE_CONTACT,
+		.vmbus_version_requested = version,
+	};
+	const struct vmbus_channel_version_response *r;
+	u32 conn = version >= VERSION_WIN10_V5 ?
+		   HVSIM_VMBUS_MULTICLIENT_CONN_ID : HVSIM_VMBUS_MSG_CONN_ID;
+
+	if (version >= VERSION_WIN10_V5)
+		m.msg_sint = HCT_SINT;
+	else
+		m.interrupt_page = int_page;
+	KUNIT_ASSERT_EQ(test, hvsim_vmbus_post(hct(test)->host, conn,
+					       HVSIM_VMBUS_MSG_TYPE, &m,
+					       sizeof(m)), 0);
+	hct_flush(test);
+	r = (const void *)hct_expect(test, CHANNELMSG_VERSION_RESPONSE)->data;
+	KUNIT_ASSERT_EQ(test, r->version_supported, 1);
+	KUNIT_ASSERT_EQ(test, r->connection_state, 0);
+}
+
+/* An echo device with @subch sub-channels, offered as relid 1. */
+static void hct_echo_device(struct kunit *test, u16 subch)
+{
+	struct hvsim_vmbus_dev_config cfg = {
+		.class_id = HVSIM_ECHO_CLASS_GUID,
+		.instance_id = hct_instance,
+		.subch = subch,
+	};
+	struct vmbus_channel_message_header req = {
+		.msgtype = CHANNELMSG_REQUESTOFFERS,
+	};
+	const struct vmbus_channel_offer_channel *o;
+
+	KUNIT_ASSERT_EQ(test, hvsim_vmbus_add(hct(test)->host, &cfg), 0);
+	hct_post(test, &req, sizeof(req));
+	o = (const void *)hct_expect(test, CHANNELMSG_OFFERCHANNEL)->data;
+	KUNIT_ASSERT_EQ(test, o->child_relid, 1);
+	KUNIT_EXPECT_EQ(test, o->offer.sub_channel_index, 0);
+	hct_expect(test, CHANNELMSG_ALLOFFERS_DELIVERED);
+}
+
+/*
+ * Post a GPADL of @n PFNs (the spare page's, or @pfns) as Linux splits
+ * it: 26 in the header, 28 per body.  @bodies_sent counts the bodies.
+ */
+static void hct_gpadl_post(struct kunit *test, u32 relid, u32 id,
+			   const u64 *pfns, u32 n, u32 *bodies_sent)
+{
+	u8 msg[HV_MESSAGE_PAYLOAD_BYTE_COUNT];
+	struct vmbus_channel_gpadl_header *h = (void *)msg;
+	struct vmbus_channel_gpadl_body *b = (void *)msg;
+	u64 spare = page_to_pfn(hct(test)->spare);
+	u32 i, k, chunk, done = 0, nb = 0;
+
+	memset(msg, 0, sizeof(msg));
+	h->header.msgtype = CHANNELMSG_GPADL_HEADER;
+	h->child_relid = relid;
+	h->gpadl = id;
+	h->range_buflen = sizeof(struct gpa_range) + n * 8;
+	h->rangecount = 1;
+	put_unaligned_le32(n * HV_HYP_PAGE_SIZE, msg + sizeof(*h));
+	put_unaligned_le32(0, msg + sizeof(*h) + 4);
+	chunk = min(n, 26U);
+	for (i = 0; i < chunk; i++)
+		put_unaligned_le64(pfns ? pfns[i] : spare,
+				   msg + sizeof(*h) + 8 + 8 * i);
+	hct_post(test, msg, sizeof(*h) + 8 + 8 * chunk);
+	done = chunk;
+	while (done < n) {
+		memset(msg, 0, sizeof(msg));
+		b->header.msgtype = CHANNELMSG_GPADL_BODY;
+		b->msgnumber = ++nb;
+		b->gpadl = id;
+		chunk = min(n - done, 28U);
+		for (k = 0; k < chunk; k++)
+			put_unaligned_le64(pfns ? pfns[done + k] : spare,
+					   msg + sizeof(*b) + 8 * k);
+		hct_post(test, msg, sizeof(*b) + 8 * chunk);
+		done += chunk;
+	}
+	if (bodies_sent)
+		*bodies_sent = nb;
+}
+
+static u32 hct_expect_created(struct kunit *test, u32 relid, u32 id)
+{
+	const struct vmbus_channel_gpadl_created *c;
+
+	c = (const void *)hct_expect(test, CHANNELMSG_GPADL_CREATED)->data;
+	KUNIT_EXPECT_EQ(test, c->child_relid, relid);
+	KUNIT_EXPECT_EQ(test, c->gpadl, id);
+	return c->creation_status;
+}
+
+static void hct_teardown(struct kunit *test, u32 relid, u32 id)
+{
+	struct vmbus_channel_gpadl_teardown t = {
+		.header.msgtype = CHANNELMSG_GPADL_TEARDOWN,
+		.child_relid = relid,
+		.gpadl = id,
+	};
+
+	hct_post(test, &t, sizeof(t));
+}
+
+static void hct_expect_torndown(struct kunit *test, u32 id)
+{
+	const struct vmbus_channel_gpadl_torndown *t;
+
+	t = (const void *)hct_expect(test, CHANNELMSG_GPADL_TORNDOWN)->data;
+	KUNIT_EXPECT_EQ(test, t->gpadl, id);
+}
+
+static void hct_open_msg(struct kunit *test, u32 relid, u32 gpadl,
+			 u32 split, u32 vp, u32 open_id)
+{
+	struct vmbus_channel_open_channel o = {
+		.header.msgtype = CHANNELMSG_OPENCHANNEL,
+		.child_relid = relid,
+		.openid = open_id,
+		.ringbuffer_gpadlhandle = gpadl,
+		.target_vp = vp,
+		.downstream_ringbuffer_pageoffset = split,
+	};
+
+	hct_post(test, &o, sizeof(o));
+}
+
+static u32 hct_expect_open_result(struct kunit *test, u32 relid,
+				  u32 open_id)
+{
+	const struct vmbus_channel_open_result *r;
+
+	r = (const void *)hct_expect(test,
+				     CHANNELMSG_OPENCHANNEL_RESULT)->data;
+	KUNIT_EXPECT_EQ(test, r->child_relid, relid);
+	KUNIT_EXPECT_EQ(test, r->openid, open_id);
+	return r->status;
+}
+
+static void hct_close(struct kunit *test, u32 relid)
+{
+	struct vmbus_channel_close_channel c = {
+		.header.msgtype = CHANNELMSG_CLOSECHANNEL,
+		.child_relid = relid,
+	};
+
+	hct_post(test, &c, sizeof(c));
+}
+
+static void hct_free_ring(void *data)
+{
+	struct hct_chan *c = data;
+
+	__free_pages(c->pages, c->order);
+}
+
+/*
+ * A ring GPADL of 2^@order pages, @split of them guest-to-host, created
+ * as GPADL @id of @relid.  The pages stay until the case ends (after
+ * the host is destroyed: kunit frees resources in reverse order, and the
+ * host was created first).
+ */
+static struct hct_chan *hct_ring(struct kunit *test, u32 relid, u32 id,
+				 unsigned int order, u32 split)
+{
+	struct hct_chan *c;
+	u64 *pfns;
+	u32 i;
+
+	c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	c->order = order;
+	c->npages = 1U << order;
+	c->pages = alloc_pages(GFP_KERNEL | __GFP_ZERO, order);
+	KUNIT_ASSERT_NOT_NULL(test, c->pages);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, hct_free_ring, c),
+			0);
+	c->relid = relid;
+	c->gpadl = id;
+	c->split = split;
+	c->out = page_address(c->pages);
+	c->in = page_address(c->pages) + split * PAGE_SIZE;
+	c->out_size = (split - 1) * PAGE_SIZE;
+	c->in_size = (c->npages - split - 1) * PAGE_SIZE;
+
+	pfns = kunit_kcalloc(test, c->npages, sizeof(*pfns), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pfns);
+	for (i = 0; i < c->npages; i++)
+		pfns[i] = page_to_pfn(c->pages) + i;
+	hct_gpadl_post(test, relid, id, pfns, c->npages, NULL);
+	KUNIT_ASSERT_EQ(test, hct_expect_created(test, relid, id), 0);
+	return c;
+}
+
+/* A ring, opened on VP 0. */
+static struct hct_chan *hct_open(struct kunit *test, u32 relid, u32 id,
+				 unsigned int order, u32 split)
+{
+	struct hct_chan *c = hct_ring(test, relid, id, order, split);
+
+	hct_open_msg(test, relid, id, split, 0, 0x1234 + relid);
+	KUNIT_ASSERT_EQ(test, hct_expect_open_result(test, relid,
+						     0x1234 + relid), 0);
+	return c;
+}
+
+/* ------------------------------------------------------------------------
+ * The guest's side of the rings.
+ */
+
+static void hct_ring_write(u8 *data, u32 size, u32 at, const void *src,
+			   u32 len)
+{
+	u32 first = min(len, size - at);
+
+	memcpy(data + at, src, first);
+	memcpy(data, src + first, len - first);
+}
+
+static void hct_ring_read(const u8 *data, u32 size, u32 at, void *dst,
+			  u32 len)
+{
+	u32 first = min(len, size - at);
+
+	memcpy(dst, data + at, first);
+	memcpy(dst + first, data, len - first);
+}
+
+/*
+ * Write a raw packet (@pkt of @len bytes, a multiple of 8) into the
+ * guest-to-host ring.  Returns whether Linux would signal: the ring was
+ * empty and the host's mask is 0.  -ENOSPC when it does not fit.
+ */
+static int hct_write_raw(struct hct_chan *c, const void *pkt, u32 len)
+{
+	u32 w = READ_ONCE(c->out->write_index);
+	u32 r = READ_ONCE(c->out->read_index);
+	u32 used = w >= r ? w - r : c->out_size - r + w;
+	u64 trailer = (u64)w << 32;
+
+	if (len + 8 >= c->out_size - used)
+		return -ENOSPC;
+	hct_ring_write(c->out->buffer, c->out_size, w, pkt, len);
+	hct_ring_write(c->out->buffer, c->out_size, (w + len) % c->out_size,
+		       &trailer, 8);
+	smp_store_release(&c->out->write_index, (w + len + 8) % c->out_size);
+	smp_mb();
+	return !READ_ONCE(c->out->interrupt_mask) &&
+	       READ_ONCE(c->out->read_index) == w;
+}
+
+/* An in-band packet with @len bytes of payload (a multiple of 8). */
+static int hct_write_inband(struct hct_chan *c, u16 flags, u64 trans_id,
+			    const void *payload, u32 len)
+{
+	u8 buf[512];
+	struct vmpacket_descriptor *d = (void *)buf;
+
+	if (WARN_ON(len > sizeof(buf) - sizeof(*d) || len % 8))
+		return -EINVAL;
+	memset(buf, 0, sizeof(buf));
+	d->type = VM_PKT_DATA_INBAND;
+	d->offset8 = 2;
+	d->len8 = (sizeof(*d) + len) / 8;
+	d->flags = flags;
+	d->trans_id = trans_id;
+	memcpy(buf + sizeof(*d), payload, len);
+	return hct_write_raw(c, buf, sizeof(*d) + len);
+}
+
+/* Signal the channel, as the guest does on its connection ID. */
+static void hct_signal(struct kunit *test, u32 relid)
+{
+	KUNIT_EXPECT_EQ(test, hvsim_vmbus_signal(hct(test)->host,
+						 HVSIM_VMBUS_CHAN_CONN_ID(relid),
+						 0), 0);
+}
+
+struct hct_pkt {
+	struct vmpacket_descriptor d;
+	u32 len;		/* payload */
+	u8 data[1024];
+};
+
+/* Read the next host-to-guest packet; false when the ring is empty. */
+static bool hct_read(struct kunit *test, struct hct_chan *c,
+		     struct hct_pkt *p)
+{
+	u32 r = READ_ONCE(c->in->read_index);
+	u32 w = smp_load_acquire(&c->in->write_index);
+	u32 len;
+	u64 trailer;
+
+	if (r == w)
+		return false;
+	hct_ring_read(c->in->buffer, c->in_size, r, &p->d, sizeof(p->d));
+	len = p->d.len8 * 8;
+	KUNIT_EXPECT_EQ(test, p->d.offset8, 2);
+	KUNIT_ASSERT_LE(test, len - 16, (u32)sizeof(p->data));
+	p->len = len - 16;
+	hct_ring_read(c->in->buffer, c->in_size, (r + 16) % c->in_size,
+		      p->data, p->len);
+	hct_ring_read(c->in->buffer, c->in_size, (r + len) % c->in_size,
+		      &trailer, 8);
+	/* The trailer carries the packet's start in its upper half. */
+	KUNIT_EXPECT_EQ(test, trailer, (u64)r << 32);
+	smp_mb();
+	WRITE_ONCE(c->in->read_index, (r + len + 8) % c->in_size);
+	return true;
+}
+
+/* ------------------------------------------------------------------------
+ * GPADLs.
+ */
+
+/* 26 PFNs fit the header; 27 need a body; 28 more fill each body. */
+static void hvsim_chan_gpadl_sizes(struct kunit *test)
+{
+	static const struct { u32 pfns, bodies; } cases[] = {
+		{ 1, 0 }, { 26, 0 }, { 27, 1 }, { 54, 1 }, { 55, 2 },
+		{ 300, 10 }, { 306, 10 }, { 307, 11 },
+	};
+	struct hvsim_vmbus_stats *st;
+	u64 pages = 0;
+	u32 i, nb;
+
+	hct_connect(test, VERSION_WIN10_V5_3, 0);
+	hct_echo_device(test, 0);
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		hct_gpadl_post(test, 1, 100 + i, NULL, cases[i].pfns, &nb);
+		KUNIT_EXPECT_EQ(test, nb, cases[i].bodies);
+		KUNIT_EXPECT_EQ(test, hct_expect_created(test, 1, 100 + i), 0);
+		pages += cases[i].pfns;
+	}
+	hct_expect_none(test);
+	st = hct_stats(test);
+	KUNIT_EXPECT_EQ(test, st->gpadl_count, ARRAY_SIZE(cases));
+	KUNIT_EXPECT_EQ(test, st->gpadl_bytes, pages * HV_HYP_PAGE_SIZE);
+
+	/* Torn down one by one: GPADL_TORNDOWN carries the ID. */
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		hct_teardown(test, 1, 100 + i);
+		hct_expect_torndown(test, 100 + i);
+	}
+	st = hct_stats(test);
+	KUNIT_EXPECT_EQ(test, st->gpadl_count, 0);
+	KUNIT_EXPECT_EQ(test, st->gpadl_bytes, 0);
+}
+
+/* A GPADL that would pass the aggregate limit is refused and counted. */
+static void hvsim_chan_gpadl_limit(struct kunit *test)
+{
+	struct hvsim_vmbus *host = hct(test)->host;
+	struct hvsim_vmbus_stats *st;
+
+	KUNIT_EXPECT_EQ(test, hvsim_vmbus_gpadl_limit_mb(host), 1280);
+	hvsim_vmbus_set_gpadl_limit_mb(host, 1);
+	hct_connect(test, VERSION_WIN10_V5_3, 0);
+	hct_echo_device(test, 0);
+
+	hct_gpadl_post(test, 1, 1, NULL, 200, NULL);	/* 800 KiB */
+	KUNIT_EXPECT_EQ(test, hct_expect_created(test, 1, 1), 0);
+	hct_gpadl_post(test, 1, 2, NULL, 56, NULL);	/* 224 KiB: 1 MiB */
+	KUNIT_EXPECT_EQ(test, hct_expect_created(test, 1, 2), 0);
+	hct_gpadl_post(test, 1, 3, NULL, 1, NULL);	/* one page too many */
+	KUNIT_EXPECT_EQ(test, hct_expect_created(test, 1, 3), HCT_FAIL);
+	st = hct_stats(test);
+	KUNIT_EXPECT_EQ(test, st->gpadl_refused, 1);
+	KUNIT_EXPECT_EQ(test, st->gpadl_count, 2);
+	KUNIT_EXPECT_EQ(test, st->gpadl_bytes, 256ULL * HV_HYP_PAGE_SIZE);
+
+	/* Room again after a teardown; the refused ID is free. */
+	hct_teardown(test, 1, 2);
+	hct_expect_torndown(test, 2);
+	hct_gpadl_post(test, 1, 3, NULL, 1, NULL);
+	KUNIT_EXPECT_EQ(test, hct_expect_created(test, 1, 3), 0);
+	hct_expect_none(test);
+	st = hct_stats(test);
+	KUNIT_EXPECT_EQ(test, st->gpadl_refused, 1);
+}
+
+/* Malformed GPADLs: exact replies, and none where no relid is known. */
+static void hvsim_chan_gpadl_malformed(struct kunit *test)
+{
+	u8 msg[HV_MESSAGE_PAYLOAD_BYTE_COUNT] = {};
+	struct vmbus_channel_gpadl_header *h = (void *)msg;
+	struct vmbus_channel_gpadl_body *b = (void *)msg;
+	u64 spare = page_to_pfn(hct(test)->spare);
+	struct hvsim_vmbus_stats *st;
+	u64 dropped;
+
+	hct_connect(test, VERSION_WIN10_V5_3, 0);
+	hct_echo_device(test, 0);
+
+	/* A body for no GPADL: no reply. */
+	st = hct_stats(test);
+	dropped = st->dropped;
+	b->header.msgtype = CHANNELMSG_GPADL_BODY;
+	b->gpadl = 77;
+	put_unaligned_le64(spare, msg + sizeof(*b));
+	hct_post(test, msg, sizeof(*b) + 8);
+	hct_expect_none(test);
+	st = hct_stats(test);
+	KUNIT_EXPECT_EQ(test, st->dropped, dropped + 1);
+
+	/* A body with no PFN is bad: the partial GPADL is refused. */
+	hct_gpadl_post(test, 1, 5, NULL, 26, NULL);
+	hct_expect_created(test, 1, 5);
+	memset(msg, 0, sizeof(msg));
+	h->header.msgtype = CHANNELMSG_GPADL_HEADER;
+	h->child_relid = 1;
+	h->gpadl = 6;
+	h->range_buflen = 8 + 30 * 8;
+	h->rangecount = 1;
+	put_unaligned_le32(30 * HV_HYP_PAGE_SIZE, msg + sizeof(*h));
+	hct_post(test, msg, sizeof(*h) + 8);	/* no PFN yet */
+	hct_expect_none(test);
+	memset(msg, 0, sizeof(msg));
+	b->header.msgtype = CHANNELMSG_GPADL_BODY;
+	b->gpadl = 6;
+	hct_post(test, msg, sizeof(*b));
+	KUNIT_EXPECT_EQ(test, hct_expect_created(test, 1, 6), HCT_FAIL);
+	/* ... and its ID is gone: a later body gets nothing. */
+	put_unaligned_le64(spare, msg + sizeof(*b));
+	hct_post(test, msg, sizeof(*b) + 8);
+	hct_expect_none(test);
+
+	/* A duplicate ID. */
+	hct_gpadl_post(test, 1, 5, NULL, 1, NULL);
+	KUNIT_EXPECT_EQ(test, hct_expect_created(test, 1, 5), HCT_FAIL);
+	/* An unknown relid: refused, relid and ID echoed. */
+	hct_gpadl_post(test, 9, 7, NULL, 1, NULL);
+	KUNIT_EXPECT_EQ(test, hct_expect_created(test, 9, 7), HCT_FAIL);
+
+	/* Ranges: offset past the page, count 0, PFN not memory. */
+	memset(msg, 0, sizeof(msg));
+	h->header.msgtype = CHANNELMSG_GPADL_HEADER;
+	h->child_relid = 1;
+	h->gpadl = 8;
+	h->range_buflen = 16;
+	h->rangecount = 1;
+	put_unaligned_le32(100, msg + sizeof(*h));
+	put_unaligned_le32(HV_HYP_PAGE_SIZE, msg + sizeof(*h) + 4);
+	put_unaligned_le64(spare, msg + sizeof(*h) + 8);
+	hct_post(test, msg, sizeof(*h) + 16);
+	KUNIT_EXPECT_EQ(test, hct_expect_created(test, 1, 8), HCT_FAIL);
+	put_unaligned_le32(0, msg + sizeof(*h));
+	put_unaligned_le32(0, msg + sizeof(*h) + 4);
+	hct_post(test, msg, sizeof(*h) + 16);
+	KUNIT_EXPECT_EQ(test, hct_expect_created(test, 1, 8), HCT_FAIL);
+	put_unaligned_le32(HV_HYP_PAGE_SIZE, msg + sizeof(*h));
+	put_unaligned_le64(1ULL << 50, msg + sizeof(*h) + 8);
+	hct_post(test, msg, sizeof(*h) + 16);
+	KUNIT_EXPECT_EQ(test, hct_expect_created(test, 1, 8), HCT_FAIL);
+	/* Two pages' bytes, one PFN. */
+	put_unaligned_le32(2 * HV_HYP_PAGE_SIZE, msg + sizeof(*h));
+	put_unaligned_le64(spare, msg + sizeof(*h) + 8);
+	hct_post(test, msg, sizeof(*h) + 16);
+	KUNIT_EXPECT_EQ(test, hct_expect_created(test, 1, 8), HCT_FAIL);
+
+	/* Teardown of an unknown ID or of another relid: no reply. */
+	hct_teardown(test, 1, 99);
+	hct_teardown(test, 2, 5);
+	hct_expect_none(test);
+	st = hct_stats(test);
+	KUNIT_EXPECT_EQ(test, st->gpadl_count, 1);
+}
+
+/* ------------------------------------------------------------------------
+ * Open and close.
+ */
+
+static void hvsim_chan_open_checks(struct kunit *test)
+{
+	static const u32 bad_split[] = { 0, 1, 7, 8, 100 };
+	struct hvsim_chan_stats cs;
+	struct hct_chan *c;
+	unsigned int i;
+
+	hct_connect(test, VERSION_WIN10_V5_3, 0);
+	hct_echo_device(test, 0);
+	c = hct_ring(test, 1, 10, 3, 4);	/* 8 pages */
+
+	for (i = 0; i < ARRAY_SIZE(bad_split); i++) {
+		hct_open_msg(test, 1, 10, bad_split[i], 0, i);
+		KUNIT_EXPECT_EQ(test, hct_expect_open_result(test, 1, i),
+				HCT_FAIL);
+	}
+	/* No such GPADL; a VP the partition has not. */
+	hct_open_msg(test, 1, 11, 4, 0, 20);
+	KUNIT_EXPECT_EQ(test, hct_expect_open_result(test, 1, 20), HCT_FAIL);
+	hct_open_msg(test, 1, 10, 4, HCT_VPS, 21);
+	KUNIT_EXPECT_EQ(test, hct_expect_open_result(test, 1, 21), HCT_FAIL);
+	/* A relid the guest does not hold: no reply. */
+	hct_open_msg(test, 5, 10, 4, 0, 22);
+	hct_expect_none(test);
+	cs = hct_chan_stats(test, 1);
+	KUNIT_EXPECT_STREQ(test, cs.state, "offered");
+
+	/* Good: the host's ring says it sets pending_send_sz. */
+	hct_open_msg(test, 1, 10, 4, 0, 23);
+	KUNIT_EXPECT_EQ(test, hct_expect_open_result(test, 1, 23), 0);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(c->in->feature_bits.value), 1);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(c->in->pending_send_sz), 0);
+	/* The host waits for data, unmasked. */
+	KUNIT_EXPECT_EQ(test, READ_ONCE(c->out->interrupt_mask), 0);
+	cs = hct_chan_stats(test, 1);
+	KUNIT_EXPECT_STREQ(test, cs.state, "open");
+	KUNIT_EXPECT_EQ(test, cs.target_vp, 0);
+
+	/* Open again: no reply. */
+	hct_open_msg(test, 1, 10, 4, 0, 24);
+	hct_expect_none(test);
+
+	/* Teardown of the ring while open: GPADL_TORNDOWN after the close. */
+	hct_teardown(test, 1, 10);
+	hct_expect_none(test);
+	hct_close(test, 1);
+	hct_expect_torndown(test, 10);
+	hct_expect_none(test);
+	cs = hct_chan_stats(test, 1);
+	KUNIT_EXPECT_STREQ(test, cs.state, "closed");
+	/* Close again: no reply. */
+	hct_close(test, 1);
+	hct_expect_none(test);
+	KUNIT_EXPECT_EQ(test, hct_stats(test)->gpadl_count, 0);
+}
+
+/* Unload closes open channels and drops GPADLs without a message. */
+static void hvsim_chan_unload(struct kunit *test)
+{
+	struct vmbus_channel_message_header u = {
+		.msgtype = CHANNELMSG_UNLOAD,
+	};
+	struct hvsim_vmbus_stats *st;
+
+	hct_connect(test, VERSION_WIN10_V5_3, 0);
+	hct_echo_device(test, 0);
+	hct_open(test, 1, 10, 2, 2);
+	hct_gpadl_post(test, 1, 11, NULL, 3, NULL);
+	hct_expect_created(test, 1, 11);
+	st = hct_stats(test);
+	KUNIT_EXPECT_EQ(test, st->channels_open, 1);
+	hct_post(test, &u, sizeof(u));
+	hct_expect(test, CHANNELMSG_UNLOAD_RESPONSE);
+	hct_expect_none(test);
+	st = hct_stats(test);
+	KUNIT_EXPECT_EQ(test, st->channels_open, 0);
+	KUNIT_EXPECT_EQ(test, st->gpadl_count, 0);
+	KUNIT_EXPECT_EQ(test, st->gpadl_bytes, 0);
+}
+
+/* ------------------------------------------------------------------------
+ * The echo VSP through real rings.
+ */
+
+static void hvsim_chan_echo_inband(struct kunit *test)
+{
+	struct hvsim_chan_stats cs;
+	struct hct_pkt *p;
+	struct hct_chan *c;
+	u8 payload[64];
+	unsigned int i;
+
+	p = kunit_kzalloc(test, sizeof(*p), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	for (i = 0; i < sizeof(payload); i++)
+		payload[i] = i * 7 + 1;
+	hct_connect(test, VERSION_WIN10_V5_3, 0);
+	hct_echo_device(test, 0);
+	c = hct_open(test, 1, 10, 2, 2);
+
+	/* No completion asked: an in-band echo, trans_id 0. */
+	KUNIT_EXPECT_EQ(test, hct_write_inband(c, 0, 0xabc, payload, 40), 1);
+	hct_signal(test, 1);
+	hct_flush(test);
+	KUNIT_ASSERT_TRUE(test, hct_read(test, c, p));
+	KUNIT_EXPECT_EQ(test, p->d.type, VM_PKT_DATA_INBAND);
+	KUNIT_EXPECT_EQ(test, p->d.flags, 0);
+	KUNIT_EXPECT_EQ(test, p->d.trans_id, 0);
+	KUNIT_EXPECT_EQ(test, p->len, 40);
+	KUNIT_EXPECT_EQ(test, memcmp(p->data, payload, 40), 0);
+	KUNIT_EXPECT_FALSE(test, hct_read(test, c, p));
+	/* The ring was empty and the guest unmasked: one interrupt. */
+	KUNIT_ASSERT_EQ(test, hct_nirqs(test), 1);
+	KUNIT_EXPECT_EQ(test, hct(test)->irqs[0].vp, 0);
+	KUNIT_EXPECT_EQ(test, hct(test)->irqs[0].sint, HCT_SINT);
+	KUNIT_EXPECT_EQ(test, hct(test)->irqs[0].flag, 1);
+
+	/* Completion asked: VM_PKT_COMP with the trans_id. */
+	KUNIT_EXPECT_EQ(test, hct_write_inband(c,
+					       VMBUS_DATA_PACKET_FLAG_COMPLETION_REQUESTED,
+					       0x1122334455667788ULL, payload,
+					       64), 1);
+	hct_signal(test, 1);
+	hct_flush(test);
+	KUNIT_ASSERT_TRUE(test, hct_read(test, c, p));
+	KUNIT_EXPECT_EQ(test, p->d.type, VM_PKT_COMP);
+	KUNIT_EXPECT_EQ(test, p->d.flags, 0);
+	KUNIT_EXPECT_EQ(test, p->d.trans_id, 0x1122334455667788ULL);
+	KUNIT_EXPECT_EQ(test, p->len, 64);
+	KUNIT_EXPECT_EQ(test, memcmp(p->data, payload, 64), 0);
+
+	/* The guest masks its ring: the host writes, no interrupt. */
+	WRITE_ONCE(c->in->interrupt_mask, 1);
+	hct_write_inband(c, 0, 0, payload, 8);
+	hct_signal(test, 1);
+	hct_flush(test);
+	KUNIT_EXPECT_EQ(test, hct_nirqs(test), 2);
+	KUNIT_EXPECT_TRUE(test, hct_read(test, c, p));
+
+	/* Through the wrap of both rings, many times. */
+	WRITE_ONCE(c->in->interrupt_mask, 0);
+	for (i = 0; i < 200; i++) {
+		payload[0] = i;
+		hct_write_inband(c, 0, 0, payload, 56);
+		hct_signal(test, 1);
+		hct_flush(test);
+		KUNIT_ASSERT_TRUE(test, hct_read(test, c, p));
+		KUNIT_ASSERT_EQ(test, p->len, 56);
+		KUNIT_ASSERT_EQ(test, memcmp(p->data, payload, 56), 0);
+	}
+	cs = hct_chan_stats(test, 1);
+	KUNIT_EXPECT_EQ(test, cs.rx, 203);
+	KUNIT_EXPECT_EQ(test, cs.tx, 203);
+	KUNIT_EXPECT_EQ(test, cs.signals, 203);
+	KUNIT_EXPECT_EQ(test, cs.unneeded, 0);
+	KUNIT_EXPECT_EQ(test, cs.broken, false);
+	KUNIT_EXPECT_EQ(test, cs.irqs, 202);
+}
+
+/* GPA direct: the in-band part, then the memory read through the PFNs. */
+static void hvsim_chan_echo_gpa_direct(struct kunit *test)
+{
+	struct page *mem;
+	struct hct_pkt *p;
+	struct hct_chan *c;
+	u8 buf[128] = {}, *va;
+	struct vmpacket_descriptor *d = (void *)buf;
+	u32 i, off;
+
+	p = kunit_kzalloc(test, sizeof(*p), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	mem = alloc_pages(GFP_KERNEL, 1);
+	KUNIT_ASSERT_NOT_NULL(test, mem);
+	va = page_address(mem);
+	for (i = 0; i < 2 * PAGE_SIZE; i++)
+		va[i] = i % 251;
+
+	hct_connect(test, VERSION_WIN10_V5_3, 0);
+	hct_echo_device(test, 0);
+	c = hct_open(test, 1, 10, 2, 2);
+
+	/*
+	 * Two ranges: 300 bytes across the page boundary (2 PFNs), then 16
+	 * bytes of the first page; 8 bytes of in-band payload after them.
+	 */
+	d->type = VM_PKT_DATA_USING_GPA_DIRECT;
+	d->flags = VMBUS_DATA_PACKET_FLAG_COMPLETION_REQUESTED;
+	d->trans_id = 42;
+	put_unaligned_le32(2, buf + 20);		/* range_cnt */
+	off = 24;
+	put_unaligned_le32(300, buf + off);
+	put_unaligned_le32(PAGE_SIZE - 100, buf + off + 4);
+	put_unaligned_le64(page_to_pfn(mem), buf + off + 8);
+	put_unaligned_le64(page_to_pfn(mem) + 1, buf + off + 16);
+	off += 24;
+	put_unaligned_le32(16, buf + off);
+	put_unaligned_le32(8, buf + off + 4);
+	put_unaligned_le64(page_to_pfn(mem), buf + off + 8);
+	off += 16;
+	d->offset8 = off / 8;
+	memcpy(buf + off, "INBAND!!", 8);
+	d->len8 = (off + 8) / 8;
+	hct_write_raw(c, buf, off + 8);
+	hct_signal(test, 1);
+	hct_flush(test);
+
+	KUNIT_ASSERT_TRUE(test, hct_read(test, c, p));
+	KUNIT_EXPECT_EQ(test, p->d.type, VM_PKT_COMP);
+	KUNIT_EXPECT_EQ(test, p->d.trans_id, 42);
+	KUNIT_ASSERT_EQ(test, p->len, ALIGN(8 + 300 + 16, 8));
+	KUNIT_EXPECT_EQ(test, memcmp(p->data, "INBAND!!", 8), 0);
+	KUNIT_EXPECT_EQ(test, memcmp(p->data + 8, va + PAGE_SIZE - 100, 300),
+			0);
+	KUNIT_EXPECT_EQ(test, memcmp(p->data + 308, va + 8, 16), 0);
+	KUNIT_EXPECT_FALSE(test, hct_chan_stats(test, 1).broken);
+
+	/* A PFN that is not memory: the ring is corrupt. */
+	put_unaligned_le64(1ULL << 50, buf + 24 + 16);
+	hct_write_raw(c, buf, off + 8);
+	hct_signal(test, 1);
+	hct_flush(test);
+	KUNIT_EXPECT_FALSE(test, hct_read(test, c, p));
+	KUNIT_EXPECT_TRUE(test, hct_chan_stats(test, 1).broken);
+	/* The host unmaps the rings before the pages go. */
+	hct_close(test, 1);
+	__free_pages(mem, 1);
+}
+
+/* Corrupt packets break the channel; the host survives and says so. */
+static void hvsim_chan_corrupt(struct kunit *test)
+{
+	static const struct { u16 type, off8, len8, flags; } bad[] = {
+		{ 0x5, 2, 2, 0 },			/* type */
+		{ VM_PKT_DATA_INBAND, 2, 2, 0x2 },	/* flags */
+		{ VM_PKT_DATA_INBAND, 1, 2, 0 },	/* offset < 16 */
+		{ VM_PKT_DATA_INBAND, 3, 2, 0 },	/* len < offset */
+		{ VM_PKT_DATA_INBAND, 2, 500, 0 },	/* past the data */
+		{ VM_PKT_DATA_USING_GPA_DIRECT, 3, 3, 0 },	/* 0 ranges */
+	};
+	struct hvsim_chan_stats cs;
+	struct hvsim_vmbus_stats *st;
+	struct hct_chan *c;
+	u8 buf[32];
+	struct vmpacket_descriptor *d = (void *)buf;
+	unsigned int i;
+
+	hct_connect(test, VERSION_WIN10_V5_3, 0);
+	hct_echo_device(test, 0);
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		c = hct_open(test, 1, 10 + i, 2, 2);
+		memset(buf, 0, sizeof(buf));
+		d->type = bad[i].type;
+		d->offset8 = bad[i].off8;
+		d->len8 = bad[i].len8;
+		d->flags = bad[i].flags;
+		/* The header says len8; the ring holds 24 bytes. */
+		hct_write_raw(c, buf, 24);
+		hct_signal(test, 1);
+		hct_flush(test);
+		cs = hct_chan_stats(test, 1);
+		KUNIT_EXPECT_TRUE_MSG(test, cs.broken, "case %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, cs.tx, 0, "case %u", i);
+		/* Nothing more is read, nothing is written. */
+		hct_write_inband(c, 0, 0, buf, 8);
+		hct_signal(test, 1);
+		hct_flush(test);
+		cs = hct_chan_stats(test, 1);
+		KUNIT_EXPECT_EQ_MSG(test, cs.tx, 0, "case %u", i);
+		KUNIT_EXPECT_EQ(test, READ_ONCE(c->in->write_index), 0);
+		hct_close(test, 1);
+		hct_expect_none(test);
+		st = hct_stats(test);
+		KUNIT_EXPECT_EQ(test, st->corrupt, i + 1);
+	}
+	/* A write index out of the ring. */
+	c = hct_open(test, 1, 30, 2, 2);
+	WRITE_ONCE(c->out->write_index, c->out_size + 8);
+	hct_signal(test, 1);
+	hct_flush(test);
+	KUNIT_EXPECT_TRUE(test, hct_chan_stats(test, 1).broken);
+	/* A reopen starts clean. */
+	hct_close(test, 1);
+	WRITE_ONCE(c->out->write_index, 0);
+	hct_open_msg(test, 1, 30, 2, 0, 1);
+	KUNIT_EXPECT_EQ(test, hct_expect_open_result(test, 1, 1), 0);
+	KUNIT_EXPECT_FALSE(test, hct_chan_stats(test, 1).broken);
+}
+
+/* ------------------------------------------------------------------------
+ * Signals, pause and flow control.
+ */
+
+/*
+ * A paused host with mask 0 waits: the first of K signals is needed, the
+ * other K - 1 are not.  Resumed, it reads all K.
+ */
+static void hvsim_chan_signal_paused(struct kunit *test)
+{
+	struct hvsim_vmbus *host = hct(test)->host;
+	struct hvsim_chan_stats cs;
+	struct hvsim_vmbus_stats *st;
+	struct hct_pkt *p;
+	struct hct_chan *c;
+	u8 payload[8] = "paused!";
+	unsigned int i, k = 5;
+
+	p = kunit_kzalloc(test, sizeof(*p), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	hct_connect(test, VERSION_WIN10_V5_3, 0);
+	hct_echo_device(test, 0);
+	c = hct_open(test, 1, 10, 2, 2);
+
+	KUNIT_ASSERT_EQ(test, hvsim_vmbus_pause(host, 1, false), 0);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(c->out->interrupt_mask), 0);
+	for (i = 0; i < k; i++) {
+		/* Linux would signal only the first; this guest always does. */
+		KUNIT_EXPECT_EQ(test, hct_write_inband(c, 0, 0, payload, 8),
+				i == 0);
+		hct_signal(test, 1);
+	}
+	hct_flush(test);
+	cs = hct_chan_stats(test, 1);
+	KUNIT_EXPECT_EQ(test, cs.signals, k);
+	KUNIT_EXPECT_EQ(test, cs.unneeded, k - 1);
+	KUNIT_EXPECT_EQ(test, cs.rx, 0);
+	KUNIT_EXPECT_TRUE(test, cs.paused);
+	KUNIT_EXPECT_FALSE(test, cs.masked);
+
+	KUNIT_ASSERT_EQ(test, hvsim_vmbus_resume(host, 1), 0);
+	hct_flush(test);
+	cs = hct_chan_stats(test, 1);
+	KUNIT_EXPECT_EQ(test, cs.rx, k);
+	KUNIT_EXPECT_EQ(test, cs.tx, k);
+	KUNIT_EXPECT_FALSE(test, cs.paused);
+	for (i = 0; i < k; i++)
+		KUNIT_EXPECT_TRUE(test, hct_read(test, c, p));
+	/* One interrupt: the host-to-guest ring was empty once. */
+	KUNIT_EXPECT_EQ(test, cs.irqs, 1);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(c->out->interrupt_mask), 0);
+
+	/* A signal with nothing in the ring is not needed. */
+	hct_signal(test, 1);
+	hct_flush(test);
+	cs = hct_chan_stats(test, 1);
+	KUNIT_EXPECT_EQ(test, cs.signals, k + 1);
+	KUNIT_EXPECT_EQ(test, cs.unneeded, k);
+
+	/* Masked: the guest sees interrupt_mask 1 and would not signal. */
+	KUNIT_ASSERT_EQ(test, hvsim_vmbus_pause(host, 1, true), 0);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(c->out->interrupt_mask), 1);
+	KUNIT_EXPECT_EQ(test, hct_write_inband(c, 0, 0, payload, 8), 0);
+	hct_signal(test, 1);
+	hct_flush(test);
+	cs = hct_chan_stats(test, 1);
+	KUNIT_EXPECT_TRUE(test, cs.masked);
+	KUNIT_EXPECT_EQ(test, cs.unneeded, k + 1);
+	KUNIT_EXPECT_EQ(test, cs.rx, k);
+	KUNIT_ASSERT_EQ(test, hvsim_vmbus_resume(host, 1), 0);
+	hct_flush(test);
+	KUNIT_EXPECT_EQ(test, hct_chan_stats(test, 1).rx, k + 1);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(c->out->interrupt_mask), 0);
+
+	st = hct_stats(test);
+	KUNIT_EXPECT_EQ(test, st->unneeded, k + 1);
+	/* Controls on a relid the guest does not hold. */
+	KUNIT_EXPECT_EQ(test, hvsim_vmbus_pause(host, 2, false), -EINVAL);
+	KUNIT_EXPECT_EQ(test, hvsim_vmbus_resume(host, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, hvsim_vmbus_set_pend(host, 9, false), -EINVAL);
+}
+
+/*
+ * The host-to-guest ring fills: replies wait in order, pending_send_sz
+ * asks for room, the guest's signal for it is needed; with pend off the
+ * field stays 0 and the host polls.
+ */
+static void hct_fill(struct kunit *test, bool pend)
+{
+	struct hvsim_vmbus *host = hct(test)->host;
+	struct hvsim_chan_stats cs;
+	struct hct_pkt *p;
+	struct hct_chan *c;
+	u8 payload[496];
+	unsigned int i, n = 10;
+
+	p = kunit_kzalloc(test, sizeof(*p), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	hct_connect(test, VERSION_WIN10_V5_3, 0);
+	hct_echo_device(test, 0);
+	/* 8 pages: guest-to-host 1 + 5, host-to-guest 1 + 1 (4 KiB). */
+	c = hct_open(test, 1, 10, 3, 6);
+	if (!pend)
+		KUNIT_ASSERT_EQ(test, hvsim_vmbus_set_pend(host, 1, false), 0);
+
+	/* 512-byte packets: the host's ring takes 7. */
+	for (i = 0; i < n; i++) {
+		memset(payload, i, sizeof(payload));
+		hct_write_inband(c, 0, 0, payload, sizeof(payload));
+	}
+	hct_signal(test, 1);
+	hct_flush(test);
+	cs = hct_chan_stats(test, 1);
+	KUNIT_EXPECT_EQ(test, cs.tx, 7);
+	KUNIT_EXPECT_EQ(test, cs.rx, 8);	/* the 8th waits to be echoed */
+	KUNIT_EXPECT_EQ(test, cs.pend, pend);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(c->in->pending_send_sz),
+			pend ? ((4096 - 8) / 4) & ~7 : 0);
+
+	/* The guest reads them all. */
+	for (i = 0; i < 7; i++) {
+		KUNIT_ASSERT_TRUE(test, hct_read(test, c, p));
+		KUNIT_EXPECT_EQ(test, p->data[0], i);
+	}
+	if (pend) {
+		hct_signal(test, 1);
+		hct_flush(test);
+	} else {
+		/* Nothing tells the host: it finds the room by polling. */
+		for (i = 0; i < 100 && hct_chan_stats(test, 1).tx < n; i++)
+			msleep(5);
+	}
+	cs = hct_chan_stats(test, 1);
+	KUNIT_EXPECT_EQ(test, cs.tx, n);
+	KUNIT_EXPECT_EQ(test, cs.rx, n);
+	KUNIT_EXPECT_EQ(test, cs.unneeded, 0);
+	KUNIT_EXPECT_EQ(test, cs.signals, pend ? 2 : 1);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(c->in->pending_send_sz), 0);
+	/* In order, none lost. */
+	for (i = 7; i < n; i++) {
+		KUNIT_ASSERT_TRUE(test, hct_read(test, c, p));
+		KUNIT_EXPECT_EQ(test, p->data[0], i);
+		KUNIT_EXPECT_EQ(test, p->data[495], i);
+	}
+	KUNIT_EXPECT_FALSE(test, hct_read(test, c, p));
+}
+
+static void hvsim_chan_ring_full_pend(struct kunit *test)
+{
+	hct_fill(test, true);
+}
+
+static void hvsim_chan_ring_full_pend_off(struct kunit *test)
+{
+	hct_fill(test, false);
+}
+
+/*
+ * The host reads the guest's ring free: it interrupts the guest only
+ * when the guest asked (pending_send_sz) and the room crossed the mark.
+ */
+static void hvsim_chan_space_interrupt(struct kunit *test)
+{
+	struct hct_chan *c;
+	struct hct_pkt *p;
+	u8 payload[496] = {};
+	unsigned int i;
+
+	p = kunit_kzalloc(test, sizeof(*p), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	hct_connect(test, VERSION_WIN10_V5_3, 0);
+	hct_echo_device(test, 0);
+	/* guest-to-host 4 KiB, host-to-guest 20 KiB */
+	c = hct_open(test, 1, 10, 3, 2);
+	KUNIT_ASSERT_EQ(test, hvsim_vmbus_pause(hct(test)->host, 1, false), 0);
+	for (i = 0; i < 7; i++)
+		hct_write_inband(c, 0, 0, payload, sizeof(payload));
+	KUNIT_EXPECT_EQ(test, hct_write_inband(c, 0, 0, payload,
+					       sizeof(payload)), -ENOSPC);
+	/* The guest waits for 2 KiB. */
+	WRITE_ONCE(c->out->pending_send_sz, 2048);
+	hct_signal(test, 1);
+	hct_flush(test);
+	KUNIT_EXPECT_EQ(test, hct_nirqs(test), 0);
+	KUNIT_ASSERT_EQ(test, hvsim_vmbus_resume(hct(test)->host, 1), 0);
+	hct_flush(test);
+	/* One interrupt for the room, one for the replies (ring empty). */
+	KUNIT_EXPECT_EQ(test, hct_chan_stats(test, 1).irqs, 2);
+	for (i = 0; i < 7; i++)
+		KUNIT_EXPECT_TRUE(test, hct_read(test, c, p));
+}
+
+/* ------------------------------------------------------------------------
+ * MODIFYCHANNEL.
+ */
+
+static void hct_modify(struct kunit *test, u32 relid, u32 vp)
+{
+	struct vmbus_channel_modifychannel m = {
+		.header.msgtype = CHANNELMSG_MODIFYCHANNEL,
+		.child_relid = relid,
+		.target_vp = vp,
+	};
+
+	hct_post(test, &m, sizeof(m));
+}
+
+static u32 hct_expect_modify_response(struct kunit *test, u32 relid)
+{
+	const struct vmbus_channel_modifychannel_response *r;
+
+	r = (const void *)hct_expect(test,
+				     CHANNELMSG_MODIFYCHANNEL_RESPONSE)->data;
+	KUNIT_EXPECT_EQ(test, r->child_relid, relid);
+	return r->status;
+}
+
+static const u32 hct_modify_versions[] = {
+	VERSION_WIN10_V5_2, VERSION_WIN10_V5_3,
+};
+
+static void hct_version_desc(const u32 *v, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%u.%u", *v >> 16, *v & 0xffff);
+}
+
+KUNIT_ARRAY_PARAM(hct_modify, hct_modify_versions, hct_version_desc);
+
+/* The response at 5.3, none at 5.2; the VP switches either way. */
+static void hvsim_chan_modifychannel(struct kunit *test)
+{
+	u32 version = *(const u32 *)test->param_value;
+	struct hvsim_vmbus *host = hct(test)->host;
+	bool resp = version >= VERSION_WIN10_V5_3;
+	struct hvsim_chan_stats cs;
+	struct hct_chan *c;
+	struct hct_pkt *p;
+	u8 payload[8] = {};
+
+	p = kunit_kzalloc(test, sizeof(*p), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_EQ(test, hvsim_vmbus_modify_lag_ms(host), 100);
+	hvsim_vmbus_set_modify_lag_ms(host, 0);
+	hct_connect(test, version, 0);
+	hct_echo_device(test, 0);
+
+	/* Not open: a failure, said only from 5.3. */
+	hct_modify(test, 1, 1);
+	if (resp)
+		KUNIT_EXPECT_EQ(test, hct_expect_modify_response(test, 1),
+				HCT_FAIL);
+	hct_expect_none(test);
+
+	c = hct_open(test, 1, 10, 2, 2);
+	hct_modify(test, 1, 1);
+	if (resp)
+		KUNIT_EXPECT_EQ(test, hct_expect_modify_response(test, 1), 0);
+	hct_expect_none(test);
+	cs = hct_chan_stats(test, 1);
+	KUNIT_EXPECT_EQ(test, cs.target_vp, 1);
+	hct_write_inband(c, 0, 0, payload, 8);
+	hct_signal(test, 1);
+	hct_flush(test);
+	KUNIT_ASSERT_EQ(test, hct_nirqs(test), 1);
+	KUNIT_EXPECT_EQ(test, hct(test)->irqs[0].vp, 1);
+	KUNIT_EXPECT_TRUE(test, hct_read(test, c, p));
+
+	/* A VP the partition has not, and "no VP": failures. */
+	hct_modify(test, 1, HCT_VPS);
+	hct_modify(test, 1, HVSIM_VMBUS_NO_VP);
+	if (resp) {
+		KUNIT_EXPECT_EQ(test, hct_expect_modify_response(test, 1),
+				HCT_FAIL);
+		KUNIT_EXPECT_EQ(test, hct_expect_modify_response(test, 1),
+				HCT_FAIL);
+	}
+	hct_expect_none(test);
+
+	/* With a lag the old VP keeps the interrupts for a while. */
+	hvsim_vmbus_set_modify_lag_ms(host, 2000);
+	hct_modify(test, 1, 2);
+	hct_expect_none(test);
+	hct_write_inband(c, 0, 0, payload, 8);
+	hct_signal(test, 1);
+	hct_flush(test);
+	KUNIT_ASSERT_EQ(test, hct_nirqs(test), 2);
+	KUNIT_EXPECT_EQ(test, hct(test)->irqs[1].vp, 1);
+	cs = hct_chan_stats(test, 1);
+	KUNIT_EXPECT_EQ(test, cs.lag_irqs, 1);
+	KUNIT_EXPECT_EQ(test, cs.target_vp, 1);
+	hct_expect_none(test);
+}
+
+/* ------------------------------------------------------------------------
+ * Sub-channels.
+ */
+
+static void hct_ctl(struct kunit *test, struct hct_chan *c, u32 op, u32 arg,
+		    s32 want)
+{
+	struct hvsim_echo_ctl req = {
+		.magic = cpu_to_le32(HVSIM_ECHO_CTL_MAGIC),
+		.op = cpu_to_le32(op),
+		.arg = cpu_to_le32(arg),
+	};
+	struct hct_pkt *p;
+
+	p = kunit_kzalloc(test, sizeof(*p), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	hct_write_inband(c, VMBUS_DATA_PACKET_FLAG_COMPLETION_REQUESTED, 7,
+			 &req, sizeof(req));
+	hct_signal(test, c->relid);
+	hct_flush(test);
+	KUNIT_ASSERT_TRUE(test, hct_read(test, c, p));
+	KUNIT_EXPECT_EQ(test, p->d.type, VM_PKT_COMP);
+	KUNIT_EXPECT_EQ(test, p->d.trans_id, 7);
+	KUNIT_ASSERT_EQ(test, p->len, sizeof(req));
+	KUNIT_EXPECT_EQ(test, get_unaligned_le32(p->data),
+			HVSIM_ECHO_CTL_MAGIC);
+	KUNIT_EXPECT_EQ(test, get_unaligned_le32(p->data + 4), op);
+	KUNIT_EXPECT_EQ(test, (s32)get_unaligned_le32(p->data + 12), want);
+}
+
+static void hvsim_chan_subchannels(struct kunit *test)
+{
+	const struct vmbus_channel_offer_channel *o;
+	const struct hct_msg *m;
+	struct hvsim_chan_stats cs;
+	struct hct_chan *c, *s;
+	struct hct_pkt *p;
+	u8 payload[8] = "subchan";
+	u32 i, w0;
+
+	p = kunit_kzalloc(test, sizeof(*p), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	hct_connect(test, VERSION_WIN10_V5_3, 0);
+	hct_echo_device(test, 4);
+	c = hct_open(test, 1, 10, 2, 2);
+
+	hct_ctl(test, c, HVSIM_ECHO_OP_NOP, 0, 0);
+	hct_ctl(test, c, 99, 0, -EOPNOTSUPP);
+
+	/* The offers go before the answer: it was not in the ring yet. */
+	w0 = READ_ONCE(c->in->write_index);
+	hct(test)->watch = &c->in->write_index;
+	hct_ctl(test, c, HVSIM_ECHO_OP_SUBCHANNELS, 3, 3);
+	KUNIT_EXPECT_NE(test, READ_ONCE(c->in->write_index), w0);
+	for (i = 1; i <= 3; i++) {
+		m = hct_expect(test, CHANNELMSG_OFFERCHANNEL);
+		o = (const void *)m->data;
+		KUNIT_EXPECT_EQ(test, o->offer.sub_channel_index, i);
+		KUNIT_EXPECT_EQ(test, o->child_relid, 1 + i);
+		KUNIT_EXPECT_EQ(test, o->connection_id, 0x2001 + i);
+		KUNIT_EXPECT_TRUE(test, guid_equal(&o->offer.if_instance,
+						   &hct_instance));
+		KUNIT_EXPECT_TRUE(test, guid_equal(&o->offer.if_type,
+						   &hct_echo_class));
+		KUNIT_EXPECT_EQ(test, m->watched, w0);
+	}
+	hct_expect_none(test);
+	hct(test)->watch = NULL;
+	/* Asking again offers only what is missing, up to the maximum. */
+	hct_ctl(test, c, HVSIM_ECHO_OP_SUBCHANNELS, 2, 3);
+	hct_expect_none(test);
+	hct_ctl(test, c, HVSIM_ECHO_OP_SUBCHANNELS, 10, 4);
+	o = (const void *)hct_expect(test, CHANNELMSG_OFFERCHANNEL)->data;
+	KUNIT_EXPECT_EQ(test, o->offer.sub_channel_index, 4);
+	KUNIT_EXPECT_EQ(test, o->child_relid, 5);
+	hct_expect_none(test);
+
+	/* A sub-channel echoes on itself. */
+	s = hct_open(test, 3, 20, 2, 2);
+	hct_write_inband(s, 0, 0, payload, 8);
+	hct_signal(test, 3);
+	hct_flush(test);
+	KUNIT_ASSERT_TRUE(test, hct_read(test, s, p));
+	KUNIT_EXPECT_EQ(test, memcmp(p->data, payload, 8), 0);
+	KUNIT_EXPECT_FALSE(test, hct_read(test, c, p));
+	cs = hct_chan_stats(test, 3);
+	KUNIT_EXPECT_EQ(test, cs.index, 2);
+	KUNIT_EXPECT_EQ(test, cs.rx, 1);
+
+	/* A rescind takes every channel; each relid goes when released. */
+	KUNIT_ASSERT_EQ(test, hvsim_vmbus_rescind(hct(test)->host,
+						  &hct_instance), 0);
+	for (i = 1; i <= 5; i++) {
+		const struct vmbus_channel_rescind_offer *r;
+
+		r = (const void *)hct_expect(test,
+				CHANNELMSG_RESCIND_CHANNELOFFER)->data;
+		KUNIT_EXPECT_EQ(test, r->child_relid, i);
+	}
+	hct_expect_none(test);
+	cs = hct_chan_stats(test, 3);
+	KUNIT_EXPECT_STREQ(test, cs.state, "rescinded");
+	for (i = 1; i <= 5; i++) {
+		struct vmbus_channel_relid_released rr = {
+			.header.msgtype = CHANNELMSG_RELID_RELEASED,
+			.child_relid = i,
+		};
+
+		/* The rings first: answered at once after a rescind. */
+		if (i == 1 || i == 3) {
+			hct_close(test, i);
+			hct_teardown(test, i, i == 1 ? 10 : 20);
+			hct_expect_torndown(test, i == 1 ? 10 : 20);
+		}
+		hct_post(test, &rr, sizeof(rr));
+		KUNIT_EXPECT_EQ(test, hct_stats(test)->relids, 5 - i);
+	}
+	KUNIT_EXPECT_EQ(test, hct_stats(test)->devices, 0);
+	hct_expect_none(test);
+}
+
+/* ------------------------------------------------------------------------
+ * Below 2.4: no dedicated interrupt; the interrupt page carries both ways.
+ */
+static void hvsim_chan_legacy_interrupt_page(struct kunit *test)
+{
+	const struct vmbus_channel_offer_channel *o;
+	struct vmbus_channel_message_header req = {
+		.msgtype = CHANNELMSG_REQUESTOFFERS,
+	};
+	struct hvsim_vmbus_dev_config cfg = {
+		.class_id = HVSIM_ECHO_CLASS_GUID,
+		.instance_id = hct_instance,
+	};
+	struct hvsim_vmbus *host = hct(test)->host;
+	unsigned long *bits;
+	struct page *ipage;
+	struct hct_chan *c;
+	struct hct_pkt *p;
+	u8 payload[8] = "legacy!";
+
+	p = kunit_kzalloc(test, sizeof(*p), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	ipage = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	KUNIT_ASSERT_NOT_NULL(test, ipage);
+	bits = page_address(ipage);
+
+	hct_connect(test, VERSION_WIN7, page_to_phys(ipage));
+	KUNIT_ASSERT_EQ(test, hvsim_vmbus_add(host, &cfg), 0);
+	hct_post(test, &req, sizeof(req));
+	o = (const void *)hct_expect(test, CHANNELMSG_OFFERCHANNEL)->data;
+	KUNIT_EXPECT_EQ(test, (u32)o->is_dedicated_interrupt, 0);
+	hct_expect(test, CHANNELMSG_ALLOFFERS_DELIVERED);
+	c = hct_open(test, 1, 10, 2, 2);
+
+	/* The guest sets relid 1 in the second half, signals connection 2. */
+	hct_write_inband(c, 0, 0, payload, 8);
+	set_bit(PAGE_SIZE / 2 * 8 + 1, bits);
+	KUNIT_EXPECT_EQ(test, hvsim_vmbus_signal(host, 2, 0), 0);
+	hct_flush(test);
+	KUNIT_EXPECT_FALSE(test, test_bit(PAGE_SIZE / 2 * 8 + 1, bits));
+	KUNIT_ASSERT_TRUE(test, hct_read(test, c, p));
+	KUNIT_EXPECT_EQ(test, memcmp(p->data, payload, 8), 0);
+	/* The host sets relid 1 in the first half, signals flag 0. */
+	KUNIT_EXPECT_TRUE(test, test_bit(1, bits));
+	KUNIT_ASSERT_EQ(test, hct_nirqs(test), 1);
+	KUNIT_EXPECT_EQ(test, hct(test)->irqs[0].flag, 0);
+	KUNIT_EXPECT_EQ(test, hct(test)->irqs[0].sint, HCT_SINT);
+	KUNIT_EXPECT_EQ(test, hct_chan_stats(test, 1).signals, 1);
+	KUNIT_EXPECT_EQ(test, hct_stats(test)->signals_legacy, 1);
+
+	hct_close(test, 1);
+	hvsim_vmbus_flush(host);
+	/* The page is the guest's: the host no longer knows it after this. */
+	hct_connect(test, VERSION_WIN10_V5_3, 0);
+	__free_page(ipage);
+}
+
+static struct kunit_case hvsim_chan_cases[] = {
+	KUNIT_CASE(hvsim_chan_gpadl_sizes),
+	KUNIT_CASE(hvsim_chan_gpadl_limit),
+	KUNIT_CASE(hvsim_chan_gpadl_malformed),
+	KUNIT_CASE(hvsim_chan_open_checks),
+	KUNIT_CASE(hvsim_chan_unload),
+	KUNIT_CASE(hvsim_chan_echo_inband),
+	KUNIT_CASE(hvsim_chan_echo_gpa_direct),
+	KUNIT_CASE(hvsim_chan_corrupt),
+	KUNIT_CASE(hvsim_chan_signal_paused),
+	KUNIT_CASE(hvsim_chan_ring_full_pend),
+	KUNIT_CASE(hvsim_chan_ring_full_pend_off),
+	KUNIT_CASE(hvsim_chan_space_interrupt),
+	KUNIT_CASE_PARAM(hvsim_chan_modifychannel, hct_modify_gen_params),
+	KUNIT_CASE(hvsim_chan_subchannels),
+	KUNIT_CASE(hvsim_chan_legacy_interrupt_page),
+	{}
+};
+
+static struct kunit_suite hvsim_chan_suite = {
+	.name = "hvsim_chan",
+	.init = hct_init,
+	.exit = hct_exit,
+	.test_cases = hvsim_chan_cases,
+};
+kunit_test_suite(hvsim_chan_suite);
