@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * hvsim: the VMBus host, control plane.
+ * hvsim: the VMBus host, control plane and channels.
  *
  * The server half of VMBus as the public hosts implement it (see
  * reference/vmbus-host-behaviour.md; where OpenVMM and QEMU differ this
  * follows OpenVMM): version negotiation, offers, rescinds, relid release
- * and unload.  The data plane (GPADLs, open and close, channel signals)
- * comes with the channel work; until then every channel message is handled
- * as the reference says for a relid the host does not know.
+ * and unload; GPADLs, open and close, MODIFYCHANNEL, sub-channels; and
+ * the data plane: the host reads each open channel's guest-to-host ring,
+ * hands the packets to the device's VSP (struct hvsim_vsp_ops) and writes
+ * the replies into the host-to-guest ring.
  *
  * A guest post is checked and copied in hvsim_vmbus_post(), in any context
  * but NMI, into a bounded incoming queue, then handled on the host's
@@ -27,21 +28,48 @@
  *    INITIATE_CONTACT does it matter (the SINT and VTL fields count).
  *  - Versions 0.13 to 5.3 of OpenVMM's list are accepted, capped by
  *    max_version; 6.0 and its feature flags are not implemented.
- *  - Nothing of the guest's memory is mapped yet: the interrupt and
- *    monitor page GPAs are checked as OpenVMM checks them and recorded.
+ *  - Guest memory is reached only through the PFNs the guest gave:
+ *    GPADL PFN lists (checked with pfn_valid() when the GPADL completes;
+ *    a ring GPADL is mapped with vmap(), its data pages twice in a row),
+ *    GPA-direct ranges, and the interrupt and monitor page GPAs of
+ *    INITIATE_CONTACT (kmap_local_page() for each use).
+ *  - GPADLs: range_buflen / 8 values are collected, the ranges checked on
+ *    completion; an aggregate limit (gpadl_limit_mb, 1280 by default like
+ *    Windows Server 2019 hosts) refuses a GPADL that would pass it.  A
+ *    body with no value is bad (the GPADL is refused); a body for no
+ *    GPADL being received gets no reply.
+ *  - OPENCHANNEL: a ring GPADL of the channel, one range of whole pages at
+ *    offset 0, each ring a control page and at least one data page, a VP
+ *    the partition has (or 0xFFFFFFFF), indices in range; else
+ *    0x8000FFFF.  An open or rescinded channel, an unknown relid: no
+ *    reply.  CLOSECHANNEL has no reply.  A rescind or an unload closes
+ *    the channels itself.
+ *  - The reader follows OpenVMM: interrupt_mask 1 while reading, 0 when
+ *    the ring looks empty and a last look; read_index published once per
+ *    batch (at most 64 packets, then the other channels get a turn).  A
+ *    packet is checked on a private copy; a corrupt one breaks the
+ *    channel for good (until it is reopened), and the control plane says
+ *    nothing.  Replies that do not fit wait in order, and the host reads
+ *    no further packet; pending_send_sz asks the guest for the room.
+ *  - A guest signal is queued; the channel's work accounts it (needed or
+ *    not) before it runs.  Monitored channels are polled every 1 ms while
+ *    open; so is a full ring with pend off.  MODIFYCHANNEL takes
+ *    modify_lag_ms (100 by default) before the VP switches.
  *  - Relids are assigned at REQUESTOFFERS in (class, instance) order, or
  *    at once for a device added later, lowest free first; a device
  *    re-added while its rescinded predecessor is unreleased waits and is
  *    offered under the same relid on RELID_RELEASED.
  *  - Instance GUIDs are unique within a host.
  *  - A guest signal is accepted on the connection ID of any channel the
- *    guest holds (offered or rescinded) and counted; any other ID is
- *    -ENXIO.  Once channels open, only open ones will take signals.
+ *    guest holds (offered or rescinded) and counted (a closed channel's
+ *    as not needed); any other ID is -ENXIO.  Below 2.4 connection 2 is
+ *    taken too: the relids are the bits of the interrupt page.
  *
  * Locking: @in_lock (a spinlock, any context) covers the incoming queue
  * and its counters; @lock (a mutex) covers everything else and serialises
- * the handlers.  The relid bitmap is changed under @lock with atomic bit
- * operations, so hvsim_vmbus_signal() reads it without a lock.
+ * the handlers, the channels' work and the VSPs.  The relid and signalled
+ * bitmaps are changed with atomic bit operations, so hvsim_vmbus_signal()
+ * uses them without a lock.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": vmbus: " fmt
 

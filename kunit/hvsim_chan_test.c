@@ -481,7 +481,9 @@ static int hct_write_raw(struct hct_chan *c, const void *pkt, u32 len)
 	hct_ring_write(c->out->buffer, c->out_size, w, pkt, len);
 	hct_ring_write(c->out->buffer, c->out_size, (w + len) % c->out_size,
 		       &trailer, 8);
+	/* The packet before the index that shows it. */
 	smp_store_release(&c->out->write_index, (w + len + 8) % c->out_size);
+	/* The index before the host's mask, as Linux orders them. */
 	smp_mb();
 	return !READ_ONCE(c->out->interrupt_mask) &&
 	       READ_ONCE(c->out->read_index) == w;
@@ -525,6 +527,7 @@ static bool hct_read(struct kunit *test, struct hct_chan *c,
 		     struct hct_pkt *p)
 {
 	u32 r = READ_ONCE(c->in->read_index);
+	/* The index before the packets it shows. */
 	u32 w = smp_load_acquire(&c->in->write_index);
 	u32 len;
 	u64 trailer;
@@ -542,6 +545,7 @@ static bool hct_read(struct kunit *test, struct hct_chan *c,
 		      &trailer, 8);
 	/* The trailer carries the packet's start in its upper half. */
 	KUNIT_EXPECT_EQ(test, trailer, (u64)r << 32);
+	/* The packet is copied out before the host may reuse its room. */
 	smp_mb();
 	WRITE_ONCE(c->in->read_index, (r + len + 8) % c->in_size);
 	return true;
@@ -1126,7 +1130,7 @@ static void hct_fill(struct kunit *test, bool pend)
 	} else {
 		/* Nothing tells the host: it finds the room by polling. */
 		for (i = 0; i < 100 && hct_chan_stats(test, 1).tx < n; i++)
-			msleep(5);
+			usleep_range(5000, 10000);
 	}
 	cs = hct_chan_stats(test, 1);
 	KUNIT_EXPECT_EQ(test, cs.tx, n);

@@ -53,11 +53,12 @@ dev() {
 	printf '5a5a0000-0000-4000-8000-%012x' "$1"
 }
 
-plan 53
+plan 65
 
 check "hvsim loads with two echo devices" modprobe hvsim devices=2
-check "debugfs has vmbus/add, rescind, devices, counters, max_version" \
-	sh -c "for f in add rescind devices counters max_version; do
+check "debugfs has vmbus/add, rescind, devices, counters, max_version..." \
+	sh -c "for f in add rescind devices counters max_version channels \
+		chanctl gpadls gpadl_limit_mb modify_lag_ms; do
 		[ -e $V/\$f ] || exit 1; done"
 is "two devices configured" "$(val $V/counters devices)" 2
 is "not connected" "$(val $V/counters connected)" 0
@@ -84,6 +85,29 @@ is "  relids 1 and 2, in instance order" \
 	"$(sed -n 's/^relid=\([0-9]*\) state=offered .*instance=a9aa704a-6af4-4adb-8de0-f092d8cb000\([12]\) .*/\1\2/p' $V/devices | tr '\n' ' ')" \
 	"11 22 "
 check "  the guest took them all" settles $H/guest cpu0.msgs 4
+
+# The channel controls, on channels that are offered and not open.
+is "channels lists both, offered, untouched" \
+	"$(grep -c '^relid=[12] instance=a9aa704a-6af4-4adb-8de0-f092d8cb000[12] sub=0 state=offered vp=4294967295 signals=0 unneeded=0 irqs=0 lag_irqs=0 rx=0 tx=0 paused=0 masked=0 pend=1 broken=0$' $V/channels)" 2
+check "chanctl pauses relid 1, masked" write $V/chanctl "pause 1 mask"
+check "  pend off" write $V/chanctl "pend 1 off"
+is "  channels says so" \
+	"$(grep -c '^relid=1 .* paused=1 masked=1 pend=0 broken=0$' $V/channels)" 1
+check "  resume" write $V/chanctl "resume 1"
+check "chanctl refuses bad input" sh -c "for c in pause 'pause 9' \
+	'pause 1 x' 'resume 1 mask' 'pend 1' 'pend 1 maybe' 'stop 1' \
+	'pause x' 'pause 1 mask more'; do
+		echo \"\$c\" >$V/chanctl 2>/dev/null && exit 1; done; exit 0"
+is "  and changed nothing" \
+	"$(grep -c '^relid=1 .* paused=0 masked=0 pend=0 broken=0$' $V/channels)" 1
+is "no GPADL" "$(wc -l <$V/gpadls)" 0
+is "gpadl_limit_mb is 1280" "$(cat $V/gpadl_limit_mb)" 1280
+check "  and takes 64" sh -c "echo 64 >$V/gpadl_limit_mb &&
+	[ \$(cat $V/gpadl_limit_mb) = 64 ] && echo 1280 >$V/gpadl_limit_mb"
+is "modify_lag_ms is 100" "$(cat $V/modify_lag_ms)" 100
+is "counters has gpadl.count, gpadl.bytes, gpadl.refused at 0" \
+	"$(val $V/counters gpadl.count) $(val $V/counters gpadl.bytes) $(val $V/counters gpadl.refused)" \
+	"0 0 0"
 
 check "a device added now is offered at once" \
 	write $V/add "echo $(dev 1) mmio=8 monitor"
