@@ -51,7 +51,7 @@ run_echo() {
 	return $_rc
 }
 
-plan 37
+plan 38
 echo "uio_hv_generic.sh: start" >/dev/kmsg
 
 check "hvsim loads with one echo device" modprobe hvsim devices=1
@@ -66,6 +66,8 @@ check "  with no driver" gone "$dev/driver"
 
 check "uio_hv_generic loads with plain modprobe" modprobe uio_hv_generic
 check "  and registers on our bus" test -d $U
+is "  the only driver there (no hvb_echo)" "$(ls /sys/bus/vmbus/drivers)" \
+	uio_hv_generic
 check "  binding nothing by itself" gone "$dev/driver"
 
 check "new_id with the echo class" write $U/new_id "$ECHO_CLASS"
