@@ -10,7 +10,8 @@
 # the tx ring, signals the host through /dev/uio0, waits for the
 # interrupt and checks each echo in the rx ring.  Maps beyond their size,
 # a second open, the ring file of a closed channel, unbind and remove_id
-# fail or work as upstream's do, and leave nothing behind.
+# fail or work as upstream's do, and leave nothing behind; so does a
+# rescind while /dev/uio0 is open (its reads fail with EIO).
 . /hvguest/tests/vm/lib.sh
 . /hvguest/tests/vm/vmbus_lib.inc
 
@@ -43,6 +44,24 @@ quiet_log() {
 	return 1
 }
 
+# read_eio: a 4-byte read of fd 3 fails with EIO within 10 s.  (Not
+# busybox timeout: its watcher process would keep fd 3 open a while.)
+read_eio() {
+	dd bs=4 count=1 <&3 >/dev/null 2>/tmp/dd.err &
+	_pid=$!
+	for _i in $(seq 50); do
+		kill -0 $_pid 2>/dev/null || break
+		sleep 0.2
+	done
+	if kill $_pid 2>/dev/null; then
+		echo "#   the read still blocks after 10 s"
+		wait $_pid
+		return 1
+	fi
+	wait $_pid
+	[ $? != 0 ] && grep -q 'Input/output error' /tmp/dd.err
+}
+
 # run_echo ARGS...: uio_echo, its output shown as TAP comments.
 run_echo() {
 	uio_echo "$@" >/tmp/uio_echo.out 2>&1
@@ -51,7 +70,7 @@ run_echo() {
 	return $_rc
 }
 
-plan 38
+plan 46
 echo "uio_hv_generic.sh: start" >/dev/kmsg
 
 check "hvsim loads with one echo device" modprobe hvsim devices=1
@@ -119,6 +138,26 @@ check "  and the host's GPADLs" \
 	eventually sh -c "! grep -q 'relid=$relid ' $H/gpadls"
 check "remove_id" write $U/remove_id "$ECHO_CLASS"
 check "  then bind is refused" sh -c "! echo $inst >$U/bind 2>/dev/null"
+
+# The host takes the device away while user space holds /dev/uio0.
+check "new_id again binds the device again" \
+	sh -c "echo $ECHO_CLASS >$U/new_id && \
+	       for i in \$(seq 50); do [ -c $UIO ] && exit 0; sleep 0.2; done; \
+	       exit 1"
+exec 3<>$UIO
+check "  and packets go through while /dev/uio0 stays open" \
+	run_echo echo $UIO "$ring" 200 3
+check "the host rescinds the device while /dev/uio0 is open" \
+	write $H/rescind "$inst"
+check "  the device and /dev/uio0 go" \
+	eventually sh -c "[ ! -e $dev ] && [ ! -e $UIO ]"
+check "  a read of the open /dev/uio0 fails with EIO" read_eio
+exec 3>&-
+check "  the host's channel is closed" settles $HC channels_open 0
+check "  its GPADLs are gone" settles $HC gpadl.count 0
+check "  and the relid is released" \
+	eventually sh -c "! grep -q 'instance=$inst' $H/devices"
+
 check "uio_hv_generic and uio unload" \
 	sh -c 'rmmod uio_hv_generic && rmmod uio'
 check "hv_vmbus, hvsim and hvcore unload" \
