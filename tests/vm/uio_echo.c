@@ -19,6 +19,11 @@
  *	channel open for the first, which still exchanges a packet.
  *   uio_echo closed RING
  *	while DEV is closed (and so the channel), RING cannot be mapped.
+ *   uio_echo subchannels DEV RING N
+ *	ask the echo device for N sub-channels (a control packet on the
+ *	primary channel), wait for uio_hv_generic to open them and show
+ *	their ring files, and exchange a packet on each through its ring
+ *	file; their interrupts come through DEV too.
  *
  * DEV is /dev/uioN, RING the channel's sysfs "ring" file.  What the
  * program finds is printed as TAP comments; the exit status is 0 when
@@ -43,7 +48,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define RING_CTL_SIZE		4096
@@ -52,6 +59,11 @@
 #define UIO_MAX_MAPS		5
 #define WAIT_MS			10000
 #define MAX_PAYLOAD		16384
+
+/* include/hvguest/hvsim_echo.h: a request to the echo VSP. */
+#define ECHO_CTL_MAGIC		0x4f484345
+#define ECHO_OP_SUBCHANNELS	1
+#define MAX_SUBCHANNELS		15
 
 #define ALIGN8(x)		(((x) + 7U) & ~7U)
 
@@ -84,6 +96,15 @@ struct pkt_desc {
 
 static_assert(sizeof(struct pkt_desc) == 16, "descriptor size");
 static_assert(offsetof(struct pkt_desc, trans_id) == 8, "trans_id");
+
+struct echo_ctl {
+	uint32_t magic;
+	uint32_t op;
+	uint32_t arg;
+	int32_t status;
+};
+
+static_assert(sizeof(struct echo_ctl) == 16, "echo control size");
 
 struct ring {
 	const char *name;
@@ -709,6 +730,143 @@ static int cmd_closed(const char *ring_path)
 	return 0;
 }
 
+/* Send @ctl on the primary channel; the answer replaces it. */
+static int echo_request(struct uio *u, struct echo_ctl *ctl)
+{
+	static uint8_t in[256];
+	const struct pkt_desc *desc = (const struct pkt_desc *)in;
+	bool more;
+	int owed, got, tries;
+
+	owed = ring_send(&u->tx, ctl, sizeof(*ctl), 1);
+	if (owed < 0 || (owed && uio_signal(u)))
+		return -1;
+	for (tries = 0; tries < 10; tries++) {
+		if (uio_wait(u) < 0)
+			return -1;
+		got = ring_recv(&u->rx, in, sizeof(in), &more);
+		if (got)
+			break;
+	}
+	if (got <= 0)
+		return got ? -1 : fail("no answer to the control request");
+	if (more && uio_signal(u))
+		return -1;
+	if (desc->type != VM_PKT_DATA_INBAND ||
+	    got != (int)(sizeof(*desc) + sizeof(*ctl)))
+		return fail("control answer: type %u, %d bytes", desc->type,
+			    got);
+	memcpy(ctl, in + sizeof(*desc), sizeof(*ctl));
+	return 0;
+}
+
+/* The ring files of the sub-channels beside @ring_path's channel. */
+static int find_subchannels(const char *ring_path, char paths[][256],
+			    int max)
+{
+	char chans[256], *primary, *slash;
+	struct dirent *e;
+	struct stat st;
+	int n = 0;
+	DIR *d;
+
+	/* .../channels/RELID/ring: the directory of the channels, RELID. */
+	snprintf(chans, sizeof(chans), "%s", ring_path);
+	slash = strrchr(chans, '/');
+	if (slash)
+		*slash = '\0';
+	slash = strrchr(chans, '/');
+	if (!slash)
+		return fail("%s: not a channel's ring file", ring_path);
+	*slash = '\0';
+	primary = slash + 1;
+	d = opendir(chans);
+	if (!d)
+		return fail("opendir %s: %s", chans, strerror(errno));
+	while ((e = readdir(d)) != NULL && n < max) {
+		if (e->d_name[0] == '.' || !strcmp(e->d_name, primary))
+			continue;
+		if (snprintf(paths[n], 256, "%s/%s/ring", chans,
+			     e->d_name) >= 256)
+			continue;
+		if (!stat(paths[n], &st))
+			n++;
+	}
+	closedir(d);
+	return n;
+}
+
+static int cmd_subchannels(const char *dev, const char *ring_path,
+			   unsigned int want)
+{
+	static char paths[MAX_SUBCHANNELS][256];
+	struct echo_ctl ctl = {
+		.magic = ECHO_CTL_MAGIC,
+		.op = ECHO_OP_SUBCHANNELS,
+		.arg = want,
+	};
+	struct uio u, sc;
+	struct stat st;
+	uint8_t *map;
+	int i, n = 0, ms, err, ret = -1;
+
+	if (!want || want > MAX_SUBCHANNELS)
+		return fail("%u sub-channels: 1 to %d", want, MAX_SUBCHANNELS);
+	if (uio_open(&u, dev))
+		goto out;
+	uio_host_waits(&u);
+	if (echo_request(&u, &ctl))
+		goto out;
+	if (ctl.status != (int32_t)want) {
+		fail("the device has %d sub-channels, asked for %u",
+		     ctl.status, want);
+		goto out;
+	}
+	diag("the echo device offered %u sub-channels", want);
+
+	/* uio_hv_generic opens each as it comes and shows its ring file. */
+	for (ms = 0; ms < WAIT_MS; ms += 10) {
+		n = find_subchannels(ring_path, paths, MAX_SUBCHANNELS);
+		if (n < 0 || n == (int)want)
+			break;
+		usleep(10000);
+	}
+	if (n != (int)want) {
+		fail("%d sub-channel ring files, want %u", n, want);
+		goto out;
+	}
+
+	for (i = 0; i < n; i++) {
+		if (stat(paths[i], &st) || st.st_size < 4 * RING_CTL_SIZE) {
+			fail("%s: no size", paths[i]);
+			goto out;
+		}
+		map = map_ring_file(paths[i], st.st_size, 0, &err);
+		if (!map) {
+			fail("mmap %s: %s", paths[i], strerror(err));
+			goto out;
+		}
+		/* The sub-channel's rings; its interrupts come through DEV. */
+		sc = u;
+		sc.map = NULL;
+		ring_init(&sc.tx, "tx", map, st.st_size / 2);
+		ring_init(&sc.rx, "rx", map + st.st_size / 2, st.st_size / 2);
+		uio_host_waits(&sc);
+		err = exchange(&sc, NULL, 100 + i, i);
+		munmap(map, st.st_size);
+		if (err) {
+			fail("on %s", paths[i]);
+			goto out;
+		}
+		diag("%s: %#llx bytes, a packet there and back", paths[i],
+		     (unsigned long long)st.st_size);
+	}
+	ret = 0;
+out:
+	uio_close(&u);
+	return ret;
+}
+
 static int bad_args(void)
 {
 	fprintf(stderr,
@@ -716,7 +874,8 @@ static int bad_args(void)
 		"       uio_echo maps DEV\n"
 		"       uio_echo limits DEV RING\n"
 		"       uio_echo second DEV RING\n"
-		"       uio_echo closed RING\n");
+		"       uio_echo closed RING\n"
+		"       uio_echo subchannels DEV RING N\n");
 	return 2;
 }
 
@@ -742,6 +901,9 @@ int main(int argc, char **argv)
 		ret = cmd_second(argv[2], argv[3]);
 	} else if (!strcmp(cmd, "closed") && argc == 3) {
 		ret = cmd_closed(argv[2]);
+	} else if (!strcmp(cmd, "subchannels") && argc == 5) {
+		ret = cmd_subchannels(argv[2], argv[3],
+				      strtoul(argv[4], NULL, 0));
 	} else {
 		return bad_args();
 	}
