@@ -9,6 +9,7 @@
 #   make vmtest     VM tests in the stock Debian kernel (QEMU)
 #   make test       check + kunit + vmtest, one "N passed, N failed" line
 #   make demo       the stack on the simulated host, in a VM
+#   make bench      benchmarks (tests/bench), ratios measured in one run
 #   make install    modules into /lib/modules/KVER/updates, depmod
 #   make clean
 #
@@ -30,7 +31,7 @@ SRCDIRS	:= include hvcore vmbus hvsim tests
 export KVER KDIR BUILD
 
 .PHONY: all modules deps vmdeps vmprogs mirror check kunit vmtest test demo \
-	install clean
+	bench install clean
 
 all: modules
 
@@ -73,6 +74,9 @@ kunit:
 
 vmtest: modules vmprogs
 	@scripts/vmtest $(T)
+
+bench: modules
+	@scripts/bench $(T)
 
 test:
 	@scripts/test

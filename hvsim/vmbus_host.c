@@ -2664,7 +2664,11 @@ static int hvsim_vmbus_remove(struct hvsim_vmbus *host,
 	case HVSIM_DEV_RESCINDED:
 		return -EALREADY;
 	default:
-		hvsim_vmbus_free_dev(host, dev);
+		/* Released, but the guest may hold sub-channels still. */
+		if (dev->state == HVSIM_DEV_RELEASED && hvsim_dev_held(dev))
+			hvsim_vmbus_rescind_dev(host, dev);
+		else
+			hvsim_vmbus_free_dev(host, dev);
 		return 0;
 	}
 }

@@ -231,12 +231,18 @@ static const guid_t hct_echo_class = HVSIM_ECHO_CLASS_GUID;
 static const guid_t hct_instance =
 	GUID_INIT(0x7e570000, 0, 0x4000, 0x80, 0, 0, 0, 0, 0, 0, 1);
 
-/* Connect at @version on connection 1 (4 from 5.0) and take the answer. */
-static void hct_connect(struct kunit *test, u32 version, u64 int_page)
+/*
+ * Connect at @version on connection 1 (4 from 5.0), with an interrupt
+ * page (below 5.0) and monitor pages if given, and take the answer.
+ */
+static void hct_connect_pages(struct kunit *test, u32 version, u64 int_page,
+			      u64 mon1, u64 mon2)
 {
 	struct vmbus_channel_initiate_contact m = {
 		.header.msgtype = CHANNELMSG_INITIATE_CONTACT,
 		.vmbus_version_requested = version,
+		.monitor_page1 = mon1,
+		.monitor_page2 = mon2,
 	};
 	const struct vmbus_channel_version_response *r;
 	u32 conn = version >= VERSION_WIN10_V5 ?
@@ -253,6 +259,11 @@ static void hct_connect(struct kunit *test, u32 version, u64 int_page)
 	r = (const void *)hct_expect(test, CHANNELMSG_VERSION_RESPONSE)->data;
 	KUNIT_ASSERT_EQ(test, r->version_supported, 1);
 	KUNIT_ASSERT_EQ(test, r->connection_state, 0);
+}
+
+static void hct_connect(struct kunit *test, u32 version, u64 int_page)
+{
+	hct_connect_pages(test, version, int_page, 0, 0);
 }
 
 /* An echo device with @subch sub-channels, offered as relid 1. */
@@ -550,6 +561,9 @@ static bool hct_read(struct kunit *test, struct hct_chan *c,
 	WRITE_ONCE(c->in->read_index, (r + len + 8) % c->in_size);
 	return true;
 }
+
+static void hct_ctl(struct kunit *test, struct hct_chan *c, u32 op, u32 arg,
+		    s32 want);
 
 /* ------------------------------------------------------------------------
  * GPADLs.
@@ -869,6 +883,62 @@ static void hvsim_chan_echo_inband(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, cs.unneeded, 0);
 	KUNIT_EXPECT_EQ(test, cs.broken, false);
 	KUNIT_EXPECT_EQ(test, cs.irqs, 202);
+}
+
+/*
+ * The host interrupts only when its ring goes from empty to not empty,
+ * and never a channel opened with target_vp 0xFFFFFFFF.
+ */
+static void hvsim_chan_irq_rules(struct kunit *test)
+{
+	struct hvsim_chan_stats cs;
+	struct hct_chan *c, *quiet;
+	struct hct_pkt *p;
+	u8 payload[8] = "irqrule";
+
+	p = kunit_kzalloc(test, sizeof(*p), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	hct_connect(test, VERSION_WIN10_V5_3, 0);
+	hct_echo_device(test, 1);
+	c = hct_open(test, 1, 10, 2, 2);
+
+	hct_write_inband(c, 0, 0, payload, 8);
+	hct_signal(test, 1);
+	hct_flush(test);
+	KUNIT_EXPECT_EQ(test, hct_nirqs(test), 1);
+	/* The guest has not read the first echo: no interrupt for this one. */
+	KUNIT_EXPECT_EQ(test, hct_write_inband(c, 0, 0, payload, 8), 1);
+	hct_signal(test, 1);
+	hct_flush(test);
+	KUNIT_EXPECT_EQ(test, hct_nirqs(test), 1);
+	KUNIT_EXPECT_TRUE(test, hct_read(test, c, p));
+	KUNIT_EXPECT_TRUE(test, hct_read(test, c, p));
+	KUNIT_EXPECT_FALSE(test, hct_read(test, c, p));
+	hct_write_inband(c, 0, 0, payload, 8);
+	hct_signal(test, 1);
+	hct_flush(test);
+	KUNIT_EXPECT_EQ(test, hct_nirqs(test), 2);
+	cs = hct_chan_stats(test, 1);
+	KUNIT_EXPECT_EQ(test, cs.irqs, 2);
+	KUNIT_EXPECT_EQ(test, cs.unneeded, 0);
+	KUNIT_EXPECT_TRUE(test, hct_read(test, c, p));
+
+	/* A sub-channel with no interrupts: the echo is there all the same. */
+	hct_ctl(test, c, HVSIM_ECHO_OP_SUBCHANNELS, 1, 1);
+	hct_expect(test, CHANNELMSG_OFFERCHANNEL);
+	KUNIT_EXPECT_EQ(test, hct_nirqs(test), 3);
+	quiet = hct_ring(test, 2, 20, 2, 2);
+	hct_open_msg(test, 2, 20, 2, HVSIM_VMBUS_NO_VP, 5);
+	KUNIT_ASSERT_EQ(test, hct_expect_open_result(test, 2, 5), 0);
+	hct_write_inband(quiet, 0, 0, payload, 8);
+	hct_signal(test, 2);
+	hct_flush(test);
+	KUNIT_EXPECT_TRUE(test, hct_read(test, quiet, p));
+	KUNIT_EXPECT_EQ(test, hct_nirqs(test), 3);
+	cs = hct_chan_stats(test, 2);
+	KUNIT_EXPECT_EQ(test, cs.irqs, 0);
+	KUNIT_EXPECT_EQ(test, cs.target_vp, HVSIM_VMBUS_NO_VP);
+	KUNIT_EXPECT_EQ(test, cs.tx, 1);
 }
 
 /* GPA direct: the in-band part, then the memory read through the PFNs. */
@@ -1471,6 +1541,70 @@ static void hvsim_chan_legacy_interrupt_page(struct kunit *test)
 	__free_page(ipage);
 }
 
+/*
+ * A monitored channel: the guest sets its monitor ID's pending bit in
+ * the child-to-parent page instead of signalling; the host polls it.
+ */
+static void hvsim_chan_monitor(struct kunit *test)
+{
+	struct vmbus_channel_message_header req = {
+		.msgtype = CHANNELMSG_REQUESTOFFERS,
+	};
+	struct hvsim_vmbus_dev_config cfg = {
+		.class_id = HVSIM_ECHO_CLASS_GUID,
+		.instance_id = hct_instance,
+		.monitor = true,
+	};
+	const struct vmbus_channel_offer_channel *o;
+	struct hvsim_vmbus *host = hct(test)->host;
+	struct hvsim_chan_stats cs;
+	struct page *mon;
+	unsigned long *pending;
+	struct hct_chan *c;
+	struct hct_pkt *p;
+	u8 payload[8] = "monitor";
+	unsigned int i;
+
+	p = kunit_kzalloc(test, sizeof(*p), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	mon = alloc_pages(GFP_KERNEL | __GFP_ZERO, 1);
+	KUNIT_ASSERT_NOT_NULL(test, mon);
+	/* Trigger group 0's pending word, at byte 8 of the second page. */
+	pending = page_address(mon) + PAGE_SIZE + 8;
+
+	hct_connect_pages(test, VERSION_WIN10_V5_3, 0, page_to_phys(mon),
+			  page_to_phys(mon) + PAGE_SIZE);
+	KUNIT_ASSERT_EQ(test, hvsim_vmbus_add(host, &cfg), 0);
+	hct_post(test, &req, sizeof(req));
+	o = (const void *)hct_expect(test, CHANNELMSG_OFFERCHANNEL)->data;
+	KUNIT_EXPECT_EQ(test, (u32)o->monitor_allocated, 1);
+	KUNIT_EXPECT_EQ(test, o->monitorid, 0);
+	hct_expect(test, CHANNELMSG_ALLOFFERS_DELIVERED);
+	c = hct_open(test, 1, 10, 2, 2);
+
+	hct_write_inband(c, 0, 0, payload, 8);
+	set_bit(0, pending);
+	for (i = 0; i < 200 && test_bit(0, pending); i++)
+		usleep_range(5000, 10000);
+	KUNIT_EXPECT_FALSE(test, test_bit(0, pending));
+	hct_flush(test);
+	cs = hct_chan_stats(test, 1);
+	KUNIT_EXPECT_EQ(test, cs.signals, 1);
+	KUNIT_EXPECT_EQ(test, cs.unneeded, 0);
+	KUNIT_EXPECT_EQ(test, cs.rx, 1);
+	KUNIT_ASSERT_TRUE(test, hct_read(test, c, p));
+	KUNIT_EXPECT_EQ(test, memcmp(p->data, payload, 8), 0);
+
+	/* Closed, the page is no longer looked at. */
+	hct_close(test, 1);
+	set_bit(0, pending);
+	msleep(50);
+	KUNIT_EXPECT_TRUE(test, test_bit(0, pending));
+	/* A new connection forgets the pages before they go. */
+	hct_connect(test, VERSION_WIN10_V5_3, 0);
+	__free_pages(mon, 1);
+}
+
 static struct kunit_case hvsim_chan_cases[] = {
 	KUNIT_CASE(hvsim_chan_gpadl_sizes),
 	KUNIT_CASE(hvsim_chan_gpadl_limit),
@@ -1478,6 +1612,7 @@ static struct kunit_case hvsim_chan_cases[] = {
 	KUNIT_CASE(hvsim_chan_open_checks),
 	KUNIT_CASE(hvsim_chan_unload),
 	KUNIT_CASE(hvsim_chan_echo_inband),
+	KUNIT_CASE(hvsim_chan_irq_rules),
 	KUNIT_CASE(hvsim_chan_echo_gpa_direct),
 	KUNIT_CASE(hvsim_chan_corrupt),
 	KUNIT_CASE(hvsim_chan_signal_paused),
@@ -1487,6 +1622,7 @@ static struct kunit_case hvsim_chan_cases[] = {
 	KUNIT_CASE_PARAM(hvsim_chan_modifychannel, hct_modify_gen_params),
 	KUNIT_CASE(hvsim_chan_subchannels),
 	KUNIT_CASE(hvsim_chan_legacy_interrupt_page),
+	KUNIT_CASE(hvsim_chan_monitor),
 	{}
 };
 

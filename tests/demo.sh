@@ -29,6 +29,22 @@ echo 6d0cd8b6-0000-4000-8000-000000000002 >$H/rescind
 sleep 1
 ls $D
 
+step "channels: the test VSC hvb_echo opens an echo device's channel"
+echo "echo 6d0cd8b6-0000-4000-8000-0000000000e1" >$H/add
+modprobe hvb_echo
+sleep 1
+E=/sys/kernel/debug/hvb_echo/6d0cd8b6-0000-4000-8000-0000000000e1
+echo "subch 1" >$E/cmd && echo "asked the host for a sub-channel: opened"
+echo "echo 10000 16 3000" >$E/cmd && echo "10,000 packets echoed, content checked"
+head -n 1 $E/stats
+step "moving the sub-channel's interrupts to CPU 1 (MODIFYCHANNEL)"
+r=$(sed -n 's/^chan=1 relid=\([0-9]*\).*/\1/p' $E/stats)
+echo 1 >$D/6d0cd8b6-0000-4000-8000-0000000000e1/channels/$r/cpu
+echo "echo 2000 16 512" >$E/cmd
+grep -E '^chan=' $E/stats
+grep -E 'sub=' $H/channels | cut -d' ' -f1,3-8
+rmmod hvb_echo
+
 step "the host's view"
 cat $H/devices
 grep -E '^(connected|version|offers_sent|devices|rx\.|tx\.)' $H/counters | awk '$2 != 0'

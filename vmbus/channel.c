@@ -52,10 +52,15 @@
 	((HV_MESSAGE_PAYLOAD_BYTE_COUNT -				\
 	  sizeof(struct vmbus_channel_gpadl_body)) / sizeof(u64))
 
+/* The most PFNs one GPADL can describe: range_buflen is a u16. */
+#define HVB_GPADL_MAX_PFNS						\
+	((U16_MAX - sizeof(struct gpa_range)) / sizeof(u64))
+
 static_assert(HVB_GPADL_HDR_PFNS == 26);
+static_assert(HVB_GPADL_MAX_PFNS == 8190);
 static_assert(HVB_GPADL_BODY_PFNS == 28);
 
-/* How long a request waits for the host before giving up. */
+/* How often a request that the host leaves unanswered is logged. */
 #define HVB_REQUEST_TIMEOUT	(30 * HZ)
 
 /* ------------------------------------------------------------------------
@@ -79,17 +84,30 @@ static void hvb_req_add(struct vmbus_channel *ch,
 	spin_unlock_irqrestore(&vmbus_connection.channelmsg_lock, flags);
 }
 
-/* Wait unless @ret says the post failed; then unlist.  0 means answered. */
+/*
+ * Wait unless @ret says the post failed; then unlist.  0 means answered.
+ * Like upstream, there is no time limit: a caller told "timed out" might
+ * free memory the host then takes.  A rescind or the disconnect ends the
+ * wait; a host that stays silent is logged every HVB_REQUEST_TIMEOUT.
+ */
 static int hvb_req_wait(struct vmbus_channel *ch,
 			struct vmbus_channel_msginfo *mi, int ret)
 {
 	const struct vmbus_channel_message_header *answer =
 		(const void *)&mi->response;
+	const struct vmbus_channel_message_header *req = (const void *)mi->msg;
 	unsigned long flags;
+	unsigned int waited = 0;
 
-	if (!ret && !wait_for_completion_timeout(&mi->waitevent,
-						 HVB_REQUEST_TIMEOUT))
-		ret = -ETIMEDOUT;
+	while (!ret && !wait_for_completion_timeout(&mi->waitevent,
+						    HVB_REQUEST_TIMEOUT)) {
+		waited += HVB_REQUEST_TIMEOUT / HZ;
+		pr_warn_ratelimited("relid %u: %s unanswered for %u s\n",
+				    ch->offermsg.child_relid,
+				    req->msgtype < CHANNELMSG_COUNT ?
+				    hvb_msg_types[req->msgtype].name : "?",
+				    waited);
+	}
 
 	spin_lock_irqsave(&vmbus_connection.channelmsg_lock, flags);
 	list_del(&mi->msglistentry);
@@ -97,9 +115,6 @@ static int hvb_req_wait(struct vmbus_channel *ch,
 
 	if (!ret && !answer->msgtype)
 		ret = -ENODEV;
-	if (ret == -ETIMEDOUT)
-		pr_err_ratelimited("relid %u: no answer from the host\n",
-				   ch->offermsg.child_relid);
 	return ret;
 }
 
@@ -153,10 +168,10 @@ u32 hvb_gpadl_msg(void *buf, u32 idx, u32 relid, u32 gpadl, const u64 *pfns,
 {
 	struct vmbus_channel_gpadl_header *hdr = buf;
 	struct vmbus_channel_gpadl_body *body = buf;
-	u32 range_len = sizeof(struct gpa_range) + pfn_count * sizeof(u64);
 	u32 first, n;
 
-	if (!pfn_count || range_len > U16_MAX ||
+	/* range_buflen, a u16, holds the range and its PFNs. */
+	if (!pfn_count || pfn_count > HVB_GPADL_MAX_PFNS ||
 	    idx >= hvb_gpadl_nr_msgs(pfn_count))
 		return 0;
 	memset(buf, 0, HV_MESSAGE_PAYLOAD_BYTE_COUNT);
@@ -166,7 +181,8 @@ u32 hvb_gpadl_msg(void *buf, u32 idx, u32 relid, u32 gpadl, const u64 *pfns,
 		hdr->header.msgtype = CHANNELMSG_GPADL_HEADER;
 		hdr->child_relid = relid;
 		hdr->gpadl = gpadl;
-		hdr->range_buflen = range_len;
+		hdr->range_buflen = sizeof(struct gpa_range) +
+				    pfn_count * sizeof(u64);
 		hdr->rangecount = 1;
 		hdr->range[0].byte_offset = 0;
 		hdr->range[0].byte_count = pfn_count * HV_HYP_PAGE_SIZE;
@@ -206,7 +222,7 @@ static int hvb_establish_gpadl(struct vmbus_channel *ch, void *kbuffer,
 	if (!kbuffer || !size || !PAGE_ALIGNED(kbuffer) || !PAGE_ALIGNED(size))
 		return -EINVAL;
 	pfn_count = size >> HV_HYP_PAGE_SHIFT;
-	if (sizeof(struct gpa_range) + (u64)pfn_count * sizeof(u64) > U16_MAX)
+	if (pfn_count > HVB_GPADL_MAX_PFNS)
 		return -EINVAL;
 
 	pfns = kvmalloc_array(pfn_count, sizeof(u64), GFP_KERNEL);
@@ -262,10 +278,11 @@ out:
  * waits for GPADL_CREATED.
  *
  * Context: process context, may sleep.
- * Return: 0; -EINVAL for a bad buffer or size; -ENOMEM; -ENOSPC when the
- * host refused the GPADL (its GPADL memory limit, for one); -ENODEV when
- * the channel was rescinded or the bus went down meanwhile; -ETIMEDOUT; or
- * the error of posting the messages.  The buffer stays the caller's.
+ * Return: 0; -EINVAL for a bad buffer or size (more than 8190 pages cannot
+ * be described); -ENOMEM; -ENOSPC when the host refused the GPADL (its
+ * GPADL memory limit, for one); -ENODEV when the channel was rescinded or
+ * the bus went down meanwhile; or the error of posting the messages.  The
+ * buffer stays the caller's.
  */
 int vmbus_establish_gpadl(struct vmbus_channel *channel, void *kbuffer,
 			  u32 size, struct vmbus_gpadl *gpadl)
@@ -284,8 +301,8 @@ EXPORT_SYMBOL_GPL(vmbus_establish_gpadl);
  * channel's host may not answer: the wait then ends with the rescind.
  *
  * Context: process context, may sleep.
- * Return: 0; -ENOMEM; -ENODEV (rescinded or disconnected), -ETIMEDOUT, or
- * the error of posting.  On an error the handle is kept: the buffer may
+ * Return: 0 (also for a rescinded channel); -ENOMEM; -ENODEV (the bus
+ * went down); or the error of posting.  On an error the handle is kept: the buffer may
  * still be the host's, and freeing it is at the caller's risk.
  */
 int vmbus_teardown_gpadl(struct vmbus_channel *channel,
@@ -526,7 +543,7 @@ EXPORT_SYMBOL_GPL(vmbus_setevent);
  *
  * Context: process context, may sleep.
  * Return: 0, -EINVAL for sizes that are not page multiples of at least
- * two pages, -ENOMEM.
+ * two pages, -EBUSY when the channel has rings already, -ENOMEM.
  */
 int vmbus_alloc_ring(struct vmbus_channel *channel, u32 send_size,
 		     u32 recv_size)
@@ -724,7 +741,8 @@ int vmbus_open(struct vmbus_channel *channel, u32 send_ringbuffer_size,
 		return ret;
 	ret = hvb_connect_ring(channel, onchannel_callback, context, userdata,
 			       userdatalen);
-	if (ret)
+	/* Rings whose GPADL the host may still hold are leaked, not freed. */
+	if (ret && !channel->ringbuffer_gpadlhandle.gpadl_handle)
 		vmbus_free_ring(channel);
 	return ret;
 }
@@ -1159,7 +1177,7 @@ EXPORT_SYMBOL_GPL(vmbus_recvpacket_raw);
  * @ring_info: one of a channel's rings.
  * @debug_info: filled in.
  *
- * Context: any; takes the ring's mutex, so not in atomic context.
+ * Context: process context: takes the ring's mutex.
  * Return: 0, or -EINVAL for a ring that is not set up.
  */
 int hv_ringbuffer_get_debuginfo(struct hv_ring_buffer_info *ring_info,
@@ -1185,7 +1203,7 @@ EXPORT_SYMBOL_GPL(hv_ringbuffer_get_debuginfo);
  * Context: process context; the caller holds
  * vmbus_connection.channel_mutex, which is dropped during the wait.
  * Return: 0; -EINVAL below 4.1; -EAGAIN when the host refused; -ENOMEM;
- * -ENODEV (rescinded); -ETIMEDOUT; or the error of posting.
+ * -ENODEV (rescinded); or the error of posting.
  */
 int vmbus_send_modifychannel(struct vmbus_channel *channel, u32 target_vp)
 {

@@ -35,6 +35,11 @@
  *   mmio             vmbus_allocate_mmio() fails as documented
  *
  * and `stats` shows the counters (see hvb_echo_stats_show()).
+ *
+ * A second driver, hvb_echo_sock, takes hvsock offers (it opens nothing):
+ * it handles its channel's rescind itself, as hv_sock does, through
+ * vmbus_set_chn_rescind_callback() and vmbus_hvsock_device_unregister().
+ * Its counters are the read-only parameters sock_probes and sock_removes.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -47,6 +52,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
+#include <linux/workqueue.h>
 #include <hvguest/hvsim_echo.h>
 
 static unsigned int send_kb = 64;
@@ -812,6 +818,62 @@ DEFINE_SHOW_ATTRIBUTE(hvb_echo_stats);
 
 static struct dentry *hvb_echo_root;
 
+static int sock_probes;
+module_param(sock_probes, int, 0444);
+MODULE_PARM_DESC(sock_probes, "hvsock devices hvb_echo_sock probed");
+
+static int sock_removes;
+module_param(sock_removes, int, 0444);
+MODULE_PARM_DESC(sock_removes, "hvsock devices removed after their rescind");
+
+static struct workqueue_struct *hvb_echo_wq;
+
+struct hvb_echo_sock {
+	struct work_struct work;
+	struct vmbus_channel *ch;
+};
+
+static void hvb_echo_sock_unregister(struct work_struct *work)
+{
+	struct hvb_echo_sock *s = container_of(work, struct hvb_echo_sock,
+					       work);
+
+	vmbus_hvsock_device_unregister(s->ch);
+	kfree(s);
+}
+
+/* The host took the channel back: remove the device from another context. */
+static void hvb_echo_sock_rescind(struct vmbus_channel *ch)
+{
+	struct hvb_echo_sock *s = kzalloc(sizeof(*s), GFP_KERNEL);
+
+	if (!s)
+		return;
+	s->ch = ch;
+	INIT_WORK(&s->work, hvb_echo_sock_unregister);
+	queue_work(hvb_echo_wq, &s->work);
+}
+
+static int hvb_echo_sock_probe(struct hv_device *hv,
+			       const struct hv_vmbus_device_id *id)
+{
+	vmbus_set_chn_rescind_callback(hv->channel, hvb_echo_sock_rescind);
+	sock_probes++;
+	return 0;
+}
+
+static void hvb_echo_sock_remove(struct hv_device *hv)
+{
+	sock_removes++;
+}
+
+static struct hv_driver hvb_echo_sock_driver = {
+	.name = "hvb_echo_sock",
+	.hvsock = true,
+	.probe = hvb_echo_sock_probe,
+	.remove = hvb_echo_sock_remove,
+};
+
 static int hvb_echo_probe(struct hv_device *hv,
 			  const struct hv_vmbus_device_id *id)
 {
@@ -894,15 +956,30 @@ static int __init hvb_echo_init(void)
 {
 	int ret;
 
+	hvb_echo_wq = alloc_workqueue(KBUILD_MODNAME, 0, 0);
+	if (!hvb_echo_wq)
+		return -ENOMEM;
 	hvb_echo_root = debugfs_create_dir(KBUILD_MODNAME, NULL);
 	ret = vmbus_driver_register(&hvb_echo_driver);
 	if (ret)
-		debugfs_remove_recursive(hvb_echo_root);
+		goto err_debugfs;
+	ret = vmbus_driver_register(&hvb_echo_sock_driver);
+	if (ret)
+		goto err_echo;
+	return 0;
+
+err_echo:
+	vmbus_driver_unregister(&hvb_echo_driver);
+err_debugfs:
+	debugfs_remove_recursive(hvb_echo_root);
+	destroy_workqueue(hvb_echo_wq);
 	return ret;
 }
 
 static void __exit hvb_echo_exit(void)
 {
+	destroy_workqueue(hvb_echo_wq);
+	vmbus_driver_unregister(&hvb_echo_sock_driver);
 	vmbus_driver_unregister(&hvb_echo_driver);
 	debugfs_remove_recursive(hvb_echo_root);
 }
