@@ -328,6 +328,7 @@ struct hvsim_vmbus {
 	struct list_head gpadls;
 	u64 gpadl_bytes;
 	unsigned int gpadl_count;
+	unsigned int gpadl_receiving;
 	u64 gpadl_refused;
 	u64 unneeded;
 	u64 irqs;
@@ -645,6 +646,8 @@ static bool hvsim_vmbus_gpa_bit(u64 gpa, unsigned int bit, bool set)
  */
 
 #define HVSIM_CHAN_BUDGET	64	/* packets per run of a channel */
+/* GPADLs being received at once: a guest cannot pin host memory. */
+#define HVSIM_VMBUS_MAX_RECEIVING	256
 
 enum {
 	HVSIM_BATCH_EMPTY,	/* read up to the write index */
@@ -1237,6 +1240,8 @@ static void hvsim_vmbus_free_gpadl(struct hvsim_vmbus *host,
 	if (g->state != HVSIM_GPADL_RECEIVING) {
 		host->gpadl_bytes -= (u64)g->pages * HV_HYP_PAGE_SIZE;
 		host->gpadl_count--;
+	} else {
+		host->gpadl_receiving--;
 	}
 	list_del(&g->node);
 	kvfree(g);
@@ -1315,6 +1320,7 @@ static void hvsim_vmbus_gpadl_complete(struct hvsim_vmbus *host,
 		goto refuse;
 	}
 	g->state = HVSIM_GPADL_ACCEPTED;
+	host->gpadl_receiving--;
 	host->gpadl_bytes += bytes;
 	host->gpadl_count++;
 	hvsim_vmbus_gpadl_reply(host, relid, id, 0);
@@ -1971,7 +1977,8 @@ static void hvsim_vmbus_unload(struct hvsim_vmbus *host,
 /*
  * A GPADL starts: its range array is range_buflen / 8 values, the first
  * ones here, the rest in GPADL_BODY messages.  Refused at once for an
- * unknown relid, a duplicate ID or no range.
+ * unknown relid, a duplicate ID, no range, or while
+ * HVSIM_VMBUS_MAX_RECEIVING others are being received.
  */
 static void hvsim_vmbus_gpadl_header(struct hvsim_vmbus *host,
 				     const struct hvsim_vmbus_in *in)
@@ -1981,7 +1988,8 @@ static void hvsim_vmbus_gpadl_header(struct hvsim_vmbus *host,
 	struct hvsim_vmbus_gpadl *g;
 
 	if (!hvsim_vmbus_find_chan(host, msg->child_relid) || !count ||
-	    !msg->rangecount || hvsim_vmbus_find_gpadl(host, msg->gpadl))
+	    !msg->rangecount || hvsim_vmbus_find_gpadl(host, msg->gpadl) ||
+	    host->gpadl_receiving >= HVSIM_VMBUS_MAX_RECEIVING)
 		goto refuse;
 	g = kvzalloc(struct_size(g, vals, count), GFP_KERNEL);
 	if (!g)
@@ -1991,6 +1999,7 @@ static void hvsim_vmbus_gpadl_header(struct hvsim_vmbus *host,
 	g->relid = msg->child_relid;
 	g->rangecount = msg->rangecount;
 	g->state = HVSIM_GPADL_RECEIVING;
+	host->gpadl_receiving++;
 	list_add_tail(&g->node, &host->gpadls);
 	hvsim_vmbus_gpadl_append(g, in->data + sizeof(*msg),
 				 (in->len - sizeof(*msg)) / 8);

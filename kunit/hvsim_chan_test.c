@@ -644,6 +644,7 @@ static void hvsim_chan_gpadl_malformed(struct kunit *test)
 	u64 spare = page_to_pfn(hct(test)->spare);
 	struct hvsim_vmbus_stats *st;
 	u64 dropped;
+	u32 i;
 
 	hct_connect(test, VERSION_WIN10_V5_3, 0);
 	hct_echo_device(test, 0);
@@ -720,6 +721,26 @@ static void hvsim_chan_gpadl_malformed(struct kunit *test)
 	hct_expect_none(test);
 	st = hct_stats(test);
 	KUNIT_EXPECT_EQ(test, st->gpadl_count, 1);
+
+	/* 256 GPADLs may be received at once; the 257th is refused. */
+	memset(msg, 0, sizeof(msg));
+	h->header.msgtype = CHANNELMSG_GPADL_HEADER;
+	h->child_relid = 1;
+	h->range_buflen = 8 + 30 * 8;
+	h->rangecount = 1;
+	put_unaligned_le32(30 * HV_HYP_PAGE_SIZE, msg + sizeof(*h));
+	for (i = 0; i < 256; i++) {
+		h->gpadl = 1000 + i;
+		KUNIT_ASSERT_EQ(test, hvsim_vmbus_post(hct(test)->host,
+						       HVSIM_VMBUS_MSG_CONN_ID,
+						       HVSIM_VMBUS_MSG_TYPE,
+						       msg, sizeof(*h) + 8), 0);
+		hct_flush(test);
+	}
+	hct_expect_none(test);
+	h->gpadl = 2000;
+	hct_post(test, msg, sizeof(*h) + 8);
+	KUNIT_EXPECT_EQ(test, hct_expect_created(test, 1, 2000), HCT_FAIL);
 }
 
 /* ------------------------------------------------------------------------
