@@ -30,7 +30,8 @@ SRCDIRS	:= include hvcore vmbus hvsim tests
 
 export KVER KDIR BUILD
 
-.PHONY: all modules deps mirror check kunit vmtest test demo bench install clean
+.PHONY: all modules deps vmdeps vmprogs mirror check kunit vmtest test demo \
+	bench install clean
 
 all: modules
 
@@ -40,6 +41,21 @@ deps:
 ifeq ($(KVER),$(KERNEL_ABI)-$(KERNEL_FLAVOUR))
 	@scripts/deps build
 endif
+
+vmdeps:
+	@scripts/deps vm
+
+# The VM tests' user-space programs, tests/vm/NAME.c into build/KVER/progs/,
+# static for the busybox initramfs; scripts/vmrun puts them on the VM's
+# PATH.
+VMCC	?= gcc
+VMPROGS	:= $(patsubst tests/vm/%.c,$(BUILD)/progs/%,$(wildcard tests/vm/*.c))
+
+vmprogs: $(VMPROGS)
+
+$(BUILD)/progs/%: tests/vm/%.c | vmdeps
+	@mkdir -p $(@D)
+	$(VMCC) -static -O2 -Wall -Wextra -Werror -o $@ $<
 
 mirror:
 	@mkdir -p $(BUILD)
@@ -56,7 +72,7 @@ check:
 kunit:
 	@scripts/kunit $(T)
 
-vmtest: modules
+vmtest: modules vmprogs
 	@scripts/vmtest $(T)
 
 bench: modules

@@ -22,10 +22,11 @@ not_ok() {
 }
 
 # check DESCRIPTION COMMAND...: one test, passing when COMMAND succeeds.
+# The description's variable is check's own: COMMAND may be any helper.
 check() {
-	_d=$1
+	_check_d=$1
 	shift
-	if "$@"; then ok "$_d"; else not_ok "$_d"; fi
+	if "$@"; then ok "$_check_d"; else not_ok "$_check_d"; fi
 }
 
 # is DESCRIPTION GOT WANT
