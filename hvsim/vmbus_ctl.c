@@ -189,56 +189,25 @@ static int hvsim_vmbus_gpadls_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(hvsim_vmbus_gpadls);
 
-static int hvsim_vmbus_gpadl_limit_get(void *data, u64 *val)
+/* The knobs' files: debugfs data is the enum hvsim_vmbus_knob. */
+static int hvsim_vmbus_knob_get(void *data, u64 *val)
 {
-	*val = hvsim_vmbus_gpadl_limit_mb(hvsim_vmbus_default);
+	*val = hvsim_vmbus_knob(hvsim_vmbus_default, (uintptr_t)data);
 	return 0;
 }
 
-static int hvsim_vmbus_gpadl_limit_set(void *data, u64 val)
+static int hvsim_vmbus_knob_set(void *data, u64 val)
 {
 	if (val > U32_MAX)
 		return -EINVAL;
-	hvsim_vmbus_set_gpadl_limit_mb(hvsim_vmbus_default, val);
+	hvsim_vmbus_set_knob(hvsim_vmbus_default, (uintptr_t)data, val);
 	return 0;
 }
-DEFINE_DEBUGFS_ATTRIBUTE(hvsim_vmbus_gpadl_limit_fops,
-			 hvsim_vmbus_gpadl_limit_get,
-			 hvsim_vmbus_gpadl_limit_set, "%llu\n");
-
-static int hvsim_vmbus_modify_lag_get(void *data, u64 *val)
-{
-	*val = hvsim_vmbus_modify_lag_ms(hvsim_vmbus_default);
-	return 0;
-}
-
-static int hvsim_vmbus_modify_lag_set(void *data, u64 val)
-{
-	if (val > U32_MAX)
-		return -EINVAL;
-	hvsim_vmbus_set_modify_lag_ms(hvsim_vmbus_default, val);
-	return 0;
-}
-DEFINE_DEBUGFS_ATTRIBUTE(hvsim_vmbus_modify_lag_fops,
-			 hvsim_vmbus_modify_lag_get,
-			 hvsim_vmbus_modify_lag_set, "%llu\n");
-
-static int hvsim_vmbus_max_version_get(void *data, u64 *val)
-{
-	*val = hvsim_vmbus_max_version(hvsim_vmbus_default);
-	return 0;
-}
-
-static int hvsim_vmbus_max_version_set(void *data, u64 val)
-{
-	if (val > U32_MAX)
-		return -EINVAL;
-	hvsim_vmbus_set_max_version(hvsim_vmbus_default, val);
-	return 0;
-}
-DEFINE_DEBUGFS_ATTRIBUTE(hvsim_vmbus_max_version_fops,
-			 hvsim_vmbus_max_version_get,
-			 hvsim_vmbus_max_version_set, "%#llx\n");
+DEFINE_DEBUGFS_ATTRIBUTE(hvsim_vmbus_knob_fops, hvsim_vmbus_knob_get,
+			 hvsim_vmbus_knob_set, "%llu\n");
+/* max_version reads best in hex. */
+DEFINE_DEBUGFS_ATTRIBUTE(hvsim_vmbus_knob_hex_fops, hvsim_vmbus_knob_get,
+			 hvsim_vmbus_knob_set, "%#llx\n");
 
 /* Copy a debugfs write into @buf as a string. */
 static int hvsim_vmbus_copy_cmd(char *buf, size_t size,
@@ -409,18 +378,21 @@ void hvsim_vmbus_ctl_debugfs(struct dentry *parent)
 			    &hvsim_vmbus_devices_fops);
 	debugfs_create_file("counters", 0444, dir, NULL,
 			    &hvsim_vmbus_counters_fops);
-	debugfs_create_file_unsafe("max_version", 0600, dir, NULL,
-				   &hvsim_vmbus_max_version_fops);
+	debugfs_create_file_unsafe("max_version", 0600, dir,
+				   (void *)HVSIM_KNOB_MAX_VERSION,
+				   &hvsim_vmbus_knob_hex_fops);
 	debugfs_create_file("channels", 0444, dir, NULL,
 			    &hvsim_vmbus_channels_fops);
 	debugfs_create_file("chanctl", 0200, dir, NULL,
 			    &hvsim_vmbus_chanctl_fops);
 	debugfs_create_file("gpadls", 0444, dir, NULL,
 			    &hvsim_vmbus_gpadls_fops);
-	debugfs_create_file_unsafe("gpadl_limit_mb", 0600, dir, NULL,
-				   &hvsim_vmbus_gpadl_limit_fops);
-	debugfs_create_file_unsafe("modify_lag_ms", 0600, dir, NULL,
-				   &hvsim_vmbus_modify_lag_fops);
+	debugfs_create_file_unsafe("gpadl_limit_mb", 0600, dir,
+				   (void *)HVSIM_KNOB_GPADL_LIMIT_MB,
+				   &hvsim_vmbus_knob_fops);
+	debugfs_create_file_unsafe("modify_lag_ms", 0600, dir,
+				   (void *)HVSIM_KNOB_MODIFY_LAG_MS,
+				   &hvsim_vmbus_knob_fops);
 }
 
 /* Before the backend registers: its posts need the host. */
@@ -440,9 +412,9 @@ int hvsim_vmbus_ctl_init(void)
 				  NULL);
 	if (!host)
 		return -ENOMEM;
-	hvsim_vmbus_set_max_version(host, max_version);
-	hvsim_vmbus_set_gpadl_limit_mb(host, gpadl_limit_mb);
-	hvsim_vmbus_set_modify_lag_ms(host, modify_lag_ms);
+	hvsim_vmbus_set_knob(host, HVSIM_KNOB_MAX_VERSION, max_version);
+	hvsim_vmbus_set_knob(host, HVSIM_KNOB_GPADL_LIMIT_MB, gpadl_limit_mb);
+	hvsim_vmbus_set_knob(host, HVSIM_KNOB_MODIFY_LAG_MS, modify_lag_ms);
 	for (n = 1; n <= devices; n++) {
 		hvsim_echo_config(n, &cfg);
 		ret = hvsim_vmbus_add(host, &cfg);

@@ -283,7 +283,7 @@ struct hvsim_vmbus {
 	void *ctx;
 	struct workqueue_struct *wq;
 	struct work_struct work;
-	u32 max_version;		/* READ_ONCE(): set from debugfs */
+	u32 knobs[HVSIM_KNOB_COUNT];	/* READ_ONCE(): set from debugfs */
 
 	/* The incoming queue: a ring of HVSIM_VMBUS_IN_QUEUE_LEN. */
 	spinlock_t in_lock;
@@ -301,8 +301,6 @@ struct hvsim_vmbus {
 	atomic64_t signals_legacy;
 	atomic_t legacy_scan;		/* a signal on connection 2 */
 	u32 version_seen;		/* READ_ONCE(): version, for signals */
-	u32 gpadl_limit_mb;		/* READ_ONCE(): set from debugfs */
-	u32 modify_lag_ms;		/* READ_ONCE(): set from debugfs */
 	struct delayed_work timer;	/* modify lags, monitors, polling */
 
 	struct mutex lock;		/* all that follows */
@@ -1305,7 +1303,7 @@ static void hvsim_vmbus_gpadl_reply(struct hvsim_vmbus *host, u32 relid,
 static void hvsim_vmbus_gpadl_complete(struct hvsim_vmbus *host,
 				       struct hvsim_vmbus_gpadl *g)
 {
-	u64 limit = (u64)READ_ONCE(host->gpadl_limit_mb) << 20;
+	u64 limit = (u64)hvsim_vmbus_knob(host, HVSIM_KNOB_GPADL_LIMIT_MB) << 20;
 	u32 relid = g->relid, id = g->id;
 	u64 bytes;
 
@@ -1316,7 +1314,7 @@ static void hvsim_vmbus_gpadl_complete(struct hvsim_vmbus *host,
 		host->gpadl_refused++;
 		pr_info_ratelimited("GPADL %#x of %llu KiB refused: %llu KiB of %u MiB in use\n",
 				    id, bytes >> 10, host->gpadl_bytes >> 10,
-				    READ_ONCE(host->gpadl_limit_mb));
+				    hvsim_vmbus_knob(host, HVSIM_KNOB_GPADL_LIMIT_MB));
 		goto refuse;
 	}
 	g->state = HVSIM_GPADL_ACCEPTED;
@@ -1816,7 +1814,7 @@ static bool hvsim_vmbus_version_ok(struct hvsim_vmbus *host, u32 version)
 {
 	unsigned int i;
 
-	if (version > READ_ONCE(host->max_version))
+	if (version > hvsim_vmbus_knob(host, HVSIM_KNOB_MAX_VERSION))
 		return false;
 	for (i = 0; i < ARRAY_SIZE(hvsim_vmbus_versions); i++)
 		if (hvsim_vmbus_versions[i] == version)
@@ -2170,7 +2168,7 @@ static void hvsim_vmbus_modifychannel(struct hvsim_vmbus *host,
 	chan->modifying = true;
 	chan->new_vp = msg->target_vp;
 	chan->modify_at = jiffies +
-			  msecs_to_jiffies(READ_ONCE(host->modify_lag_ms));
+			  msecs_to_jiffies(hvsim_vmbus_knob(host, HVSIM_KNOB_MODIFY_LAG_MS));
 	hvsim_vmbus_timer_kick(host, 0);
 }
 
@@ -2732,32 +2730,37 @@ int hvsim_vmbus_rescind_relid(struct hvsim_vmbus *host, u32 relid)
 EXPORT_SYMBOL_GPL(hvsim_vmbus_rescind_relid);
 
 /**
- * hvsim_vmbus_max_version() - the highest version the host accepts.
+ * hvsim_vmbus_knob() - one of the host's settings.
  * @host: the host.
+ * @knob: which.
  *
  * Context: any.
- * Return: the version, major << 16 | minor.
+ * Return: its value (see enum hvsim_vmbus_knob), 0 for no such knob.
  */
-u32 hvsim_vmbus_max_version(struct hvsim_vmbus *host)
+u32 hvsim_vmbus_knob(struct hvsim_vmbus *host, enum hvsim_vmbus_knob knob)
 {
-	return READ_ONCE(host->max_version);
+	if (knob >= HVSIM_KNOB_COUNT)
+		return 0;
+	return READ_ONCE(host->knobs[knob]);
 }
-EXPORT_SYMBOL_GPL(hvsim_vmbus_max_version);
+EXPORT_SYMBOL_GPL(hvsim_vmbus_knob);
 
 /**
- * hvsim_vmbus_set_max_version() - cap the versions the host accepts.
+ * hvsim_vmbus_set_knob() - change one of the host's settings.
  * @host: the host.
- * @version: major << 16 | minor; a listed version above it is refused.
- *
- * Applies to the next INITIATE_CONTACT; a connection stays as it is.
+ * @knob: which.
+ * @val: its new value; it applies from the next message it concerns
+ *	(a connection, a GPADL or a MODIFYCHANNEL already taken stays).
  *
  * Context: any.
  */
-void hvsim_vmbus_set_max_version(struct hvsim_vmbus *host, u32 version)
+void hvsim_vmbus_set_knob(struct hvsim_vmbus *host, enum hvsim_vmbus_knob knob,
+			  u32 val)
 {
-	WRITE_ONCE(host->max_version, version);
+	if (knob < HVSIM_KNOB_COUNT)
+		WRITE_ONCE(host->knobs[knob], val);
 }
-EXPORT_SYMBOL_GPL(hvsim_vmbus_set_max_version);
+EXPORT_SYMBOL_GPL(hvsim_vmbus_set_knob);
 
 /**
  * hvsim_vmbus_get_stats() - read a host's counters and state.
@@ -2859,7 +2862,7 @@ void hvsim_vmbus_show_counters(struct hvsim_vmbus *host, struct seq_file *m)
 	seq_printf(m, "interrupt_page %#llx\n", st->interrupt_page);
 	seq_printf(m, "monitor_page1 %#llx\n", st->monitor_page1);
 	seq_printf(m, "monitor_page2 %#llx\n", st->monitor_page2);
-	seq_printf(m, "max_version %#x\n", hvsim_vmbus_max_version(host));
+	seq_printf(m, "max_version %#x\n", hvsim_vmbus_knob(host, HVSIM_KNOB_MAX_VERSION));
 	seq_printf(m, "devices %u\n", st->devices);
 	seq_printf(m, "offered %u\n", st->offered);
 	seq_printf(m, "rescinded %u\n", st->rescinded);
@@ -2891,8 +2894,8 @@ void hvsim_vmbus_show_counters(struct hvsim_vmbus *host, struct seq_file *m)
 	seq_printf(m, "gpadl.count %llu\n", st->gpadl_count);
 	seq_printf(m, "gpadl.bytes %llu\n", st->gpadl_bytes);
 	seq_printf(m, "gpadl.refused %llu\n", st->gpadl_refused);
-	seq_printf(m, "gpadl_limit_mb %u\n", hvsim_vmbus_gpadl_limit_mb(host));
-	seq_printf(m, "modify_lag_ms %u\n", hvsim_vmbus_modify_lag_ms(host));
+	seq_printf(m, "gpadl_limit_mb %u\n", hvsim_vmbus_knob(host, HVSIM_KNOB_GPADL_LIMIT_MB));
+	seq_printf(m, "modify_lag_ms %u\n", hvsim_vmbus_knob(host, HVSIM_KNOB_MODIFY_LAG_MS));
 	for (i = 1; i <= HVSIM_VMBUS_MAX_RELID; i++) {
 		n = atomic64_read(&host->signals[i]);
 		if (n)
@@ -3061,60 +3064,6 @@ int hvsim_vmbus_set_pend(struct hvsim_vmbus *host, u32 relid, bool on)
 }
 EXPORT_SYMBOL_GPL(hvsim_vmbus_set_pend);
 
-/**
- * hvsim_vmbus_gpadl_limit_mb() - the aggregate GPADL limit.
- * @host: the host.
- *
- * Context: any.
- * Return: MiB that all accepted GPADLs together may describe.
- */
-u32 hvsim_vmbus_gpadl_limit_mb(struct hvsim_vmbus *host)
-{
-	return READ_ONCE(host->gpadl_limit_mb);
-}
-EXPORT_SYMBOL_GPL(hvsim_vmbus_gpadl_limit_mb);
-
-/**
- * hvsim_vmbus_set_gpadl_limit_mb() - set the aggregate GPADL limit.
- * @host: the host.
- * @mb: MiB; GPADLs that would pass it are refused (0x8000FFFF).
- *
- * GPADLs already accepted stay.
- *
- * Context: any.
- */
-void hvsim_vmbus_set_gpadl_limit_mb(struct hvsim_vmbus *host, u32 mb)
-{
-	WRITE_ONCE(host->gpadl_limit_mb, mb);
-}
-EXPORT_SYMBOL_GPL(hvsim_vmbus_set_gpadl_limit_mb);
-
-/**
- * hvsim_vmbus_modify_lag_ms() - how long a MODIFYCHANNEL takes.
- * @host: the host.
- *
- * Context: any.
- * Return: milliseconds the old VP keeps getting interrupts.
- */
-u32 hvsim_vmbus_modify_lag_ms(struct hvsim_vmbus *host)
-{
-	return READ_ONCE(host->modify_lag_ms);
-}
-EXPORT_SYMBOL_GPL(hvsim_vmbus_modify_lag_ms);
-
-/**
- * hvsim_vmbus_set_modify_lag_ms() - set how long a MODIFYCHANNEL takes.
- * @host: the host.
- * @ms: milliseconds; applies to the next MODIFYCHANNEL.
- *
- * Context: any.
- */
-void hvsim_vmbus_set_modify_lag_ms(struct hvsim_vmbus *host, u32 ms)
-{
-	WRITE_ONCE(host->modify_lag_ms, ms);
-}
-EXPORT_SYMBOL_GPL(hvsim_vmbus_set_modify_lag_ms);
-
 /* debugfs "channels": one line per channel the guest holds. */
 void hvsim_vmbus_show_channels(struct hvsim_vmbus *host, struct seq_file *m)
 {
@@ -3173,9 +3122,9 @@ struct hvsim_vmbus *hvsim_vmbus_create(const char *name,
 		return NULL;
 	host->sink = sink;
 	host->ctx = ctx;
-	host->max_version = VERSION_WIN10_V5_3;
-	host->gpadl_limit_mb = HVSIM_VMBUS_GPADL_LIMIT_MB;
-	host->modify_lag_ms = HVSIM_VMBUS_MODIFY_LAG_MS;
+	host->knobs[HVSIM_KNOB_MAX_VERSION] = VERSION_WIN10_V5_3;
+	host->knobs[HVSIM_KNOB_GPADL_LIMIT_MB] = HVSIM_VMBUS_GPADL_LIMIT_MB;
+	host->knobs[HVSIM_KNOB_MODIFY_LAG_MS] = HVSIM_VMBUS_MODIFY_LAG_MS;
 	spin_lock_init(&host->in_lock);
 	mutex_init(&host->lock);
 	INIT_LIST_HEAD(&host->out);

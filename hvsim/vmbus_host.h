@@ -243,8 +243,26 @@ int hvsim_vmbus_add(struct hvsim_vmbus *host,
 int hvsim_vmbus_rescind(struct hvsim_vmbus *host, const guid_t *instance_id);
 int hvsim_vmbus_rescind_relid(struct hvsim_vmbus *host, u32 relid);
 
-u32 hvsim_vmbus_max_version(struct hvsim_vmbus *host);
-void hvsim_vmbus_set_max_version(struct hvsim_vmbus *host, u32 version);
+/**
+ * enum hvsim_vmbus_knob - a host's settings.
+ * @HVSIM_KNOB_MAX_VERSION: highest version accepted (major << 16 | minor);
+ *	a listed version above it is refused.
+ * @HVSIM_KNOB_GPADL_LIMIT_MB: MiB that all accepted GPADLs together may
+ *	describe; a GPADL that would pass it is refused (0x8000FFFF).
+ * @HVSIM_KNOB_MODIFY_LAG_MS: milliseconds the old VP keeps getting a
+ *	channel's interrupts after MODIFYCHANNEL.
+ * @HVSIM_KNOB_COUNT: the number of knobs.
+ */
+enum hvsim_vmbus_knob {
+	HVSIM_KNOB_MAX_VERSION,
+	HVSIM_KNOB_GPADL_LIMIT_MB,
+	HVSIM_KNOB_MODIFY_LAG_MS,
+	HVSIM_KNOB_COUNT
+};
+
+u32 hvsim_vmbus_knob(struct hvsim_vmbus *host, enum hvsim_vmbus_knob knob);
+void hvsim_vmbus_set_knob(struct hvsim_vmbus *host, enum hvsim_vmbus_knob knob,
+			  u32 val);
 void hvsim_vmbus_get_stats(struct hvsim_vmbus *host,
 			   struct hvsim_vmbus_stats *st);
 u64 hvsim_vmbus_signal_count(struct hvsim_vmbus *host, u32 conn_id);
@@ -292,10 +310,6 @@ int hvsim_vmbus_chan_stats(struct hvsim_vmbus *host, u32 relid,
 int hvsim_vmbus_pause(struct hvsim_vmbus *host, u32 relid, bool mask);
 int hvsim_vmbus_resume(struct hvsim_vmbus *host, u32 relid);
 int hvsim_vmbus_set_pend(struct hvsim_vmbus *host, u32 relid, bool on);
-u32 hvsim_vmbus_gpadl_limit_mb(struct hvsim_vmbus *host);
-void hvsim_vmbus_set_gpadl_limit_mb(struct hvsim_vmbus *host, u32 mb);
-u32 hvsim_vmbus_modify_lag_ms(struct hvsim_vmbus *host);
-void hvsim_vmbus_set_modify_lag_ms(struct hvsim_vmbus *host, u32 ms);
 
 /* For VSPs, from their ops (the host's mutex held). */
 u32 hvsim_chan_relid(struct hvsim_vmbus_chan *chan);

@@ -609,8 +609,8 @@ static void hvsim_chan_gpadl_limit(struct kunit *test)
 	struct hvsim_vmbus *host = hct(test)->host;
 	struct hvsim_vmbus_stats *st;
 
-	KUNIT_EXPECT_EQ(test, hvsim_vmbus_gpadl_limit_mb(host), 1280);
-	hvsim_vmbus_set_gpadl_limit_mb(host, 1);
+	KUNIT_EXPECT_EQ(test, hvsim_vmbus_knob(host, HVSIM_KNOB_GPADL_LIMIT_MB), 1280);
+	hvsim_vmbus_set_knob(host, HVSIM_KNOB_GPADL_LIMIT_MB, 1);
 	hct_connect(test, VERSION_WIN10_V5_3, 0);
 	hct_echo_device(test, 0);
 
@@ -1332,8 +1332,8 @@ static void hvsim_chan_modifychannel(struct kunit *test)
 
 	p = kunit_kzalloc(test, sizeof(*p), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, p);
-	KUNIT_EXPECT_EQ(test, hvsim_vmbus_modify_lag_ms(host), 100);
-	hvsim_vmbus_set_modify_lag_ms(host, 0);
+	KUNIT_EXPECT_EQ(test, hvsim_vmbus_knob(host, HVSIM_KNOB_MODIFY_LAG_MS), 100);
+	hvsim_vmbus_set_knob(host, HVSIM_KNOB_MODIFY_LAG_MS, 0);
 	hct_connect(test, version, 0);
 	hct_echo_device(test, 0);
 
@@ -1370,7 +1370,7 @@ static void hvsim_chan_modifychannel(struct kunit *test)
 	hct_expect_none(test);
 
 	/* With a lag the old VP keeps the interrupts for a while. */
-	hvsim_vmbus_set_modify_lag_ms(host, 2000);
+	hvsim_vmbus_set_knob(host, HVSIM_KNOB_MODIFY_LAG_MS, 2000);
 	hct_modify(test, 1, 2);
 	hct_expect_none(test);
 	hct_write_inband(c, 0, 0, payload, 8);

@@ -514,7 +514,7 @@ static void hvsim_vmbus_initiate_contact_version(struct kunit *test)
 	struct hvsim_vmbus_stats *st;
 	u32 vp = 3;
 
-	hvsim_vmbus_set_max_version(hht(test)->host, c->max_version);
+	hvsim_vmbus_set_knob(hht(test)->host, HVSIM_KNOB_MAX_VERSION, c->max_version);
 	hht_contact(test, c->version, vp, true);
 	st = hht_stats(test);
 	if (!c->ok) {
@@ -550,7 +550,7 @@ static void hvsim_vmbus_initiate_contact_unsupported(struct kunit *test)
 	struct hvsim_vmbus_stats *st;
 	unsigned int i;
 
-	hvsim_vmbus_set_max_version(hht(test)->host, U32_MAX);
+	hvsim_vmbus_set_knob(hht(test)->host, HVSIM_KNOB_MAX_VERSION, U32_MAX);
 	for (i = 0; i < ARRAY_SIZE(versions); i++) {
 		hht_contact(test, versions[i], 2, false);
 		hht_expect_unsupported(test, 0, HHT_SINT);
