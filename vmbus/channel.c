@@ -620,6 +620,7 @@ static int hvb_connect_ring(struct vmbus_channel *channel,
 	struct page *page = channel->ringbuffer_page;
 	u32 send_pages = channel->ringbuffer_send_offset;
 	u32 recv_pages = channel->ringbuffer_pagecount - send_pages;
+	unsigned long flags;
 	u32 status;
 	int ret;
 
@@ -635,8 +636,6 @@ static int hvb_connect_ring(struct vmbus_channel *channel,
 		return ret;
 
 	channel->state = CHANNEL_OPENING_STATE;
-	channel->onchannel_callback = onchannel_callback;
-	channel->channel_callback_context = context;
 	to_hvb_channel(channel)->broken = false;
 
 	ret = hvb_ring_init(&channel->outbound, page, send_pages,
@@ -647,6 +646,16 @@ static int hvb_connect_ring(struct vmbus_channel *channel,
 			    recv_pages, channel->max_pkt_size);
 	if (ret)
 		goto err_rings;
+
+	/*
+	 * The interrupt handler calls back (and, batched, masks the inbound
+	 * ring) once it sees the callback under sched_lock: only now, with
+	 * both rings set up, even if a stale event flag fires early.
+	 */
+	spin_lock_irqsave(&channel->sched_lock, flags);
+	channel->channel_callback_context = context;
+	channel->onchannel_callback = onchannel_callback;
+	spin_unlock_irqrestore(&channel->sched_lock, flags);
 
 	ret = hvb_establish_gpadl(channel, page_address(page),
 				  channel->ringbuffer_pagecount << PAGE_SHIFT,
