@@ -10,9 +10,9 @@
  * are RAM disks (scsi_disk.c) at path 0, target 0.
  *
  * Decisions:
- *  - Versions 6.2, 6.0 and 5.1 are accepted; any other gets
- *    REVISION_MISMATCH with the version echoed (the pre-Win8 ones would
- *    need the short SRB).
+ *  - Versions 6.2, 6.0 and 5.1 are accepted, up to scsi_max_version;
+ *    any other gets REVISION_MISMATCH with the version echoed (the
+ *    pre-Win8 ones would need the short SRB).
  *  - Each operation has a state in which it is taken (table below);
  *    elsewhere it is completed with INVALID_DEVICE_STATE.  Operations a
  *    guest never sends, packets without the completion-requested flag,
@@ -229,6 +229,11 @@ MODULE_PARM_DESC(scsi_luns,
 static unsigned int scsi_lun_mb = 64;
 module_param(scsi_lun_mb, uint, 0444);
 MODULE_PARM_DESC(scsi_lun_mb, "Size of those LUNs in MiB (default 64)");
+
+static unsigned int scsi_max_version = VSTOR_VERSION_WIN10;
+module_param(scsi_max_version, uint, 0444);
+MODULE_PARM_DESC(scsi_max_version,
+		 "Highest vstor version accepted, major << 8 | minor (default 0x602)");
 
 static unsigned int scsi_subch = 8;
 module_param(scsi_subch, uint, 0444);
@@ -543,8 +548,8 @@ static int hvsim_storvsp_version(struct hvsim_vmbus_chan *chan,
 	u16 v = le16_to_cpu(req->version.major_minor);
 	u32 status = VSTOR_STATUS_REVISION_MISMATCH;
 
-	if (v == VSTOR_VERSION_WIN10 || v == VSTOR_VERSION_WIN8_1 ||
-	    v == VSTOR_VERSION_WIN8) {
+	if ((v == VSTOR_VERSION_WIN10 || v == VSTOR_VERSION_WIN8_1 ||
+	     v == VSTOR_VERSION_WIN8) && v <= scsi_max_version) {
 		c->version = v;
 		c->state = STORVSP_PROPERTIES;
 		status = VSTOR_STATUS_SUCCESS;
