@@ -200,6 +200,7 @@ static const char * const hvsim_storvsp_state_names[] = {
  * @srbs: EXECUTE_SRBs handled (the host's mutex).
  * @errors: of those, not SRB_STATUS_SUCCESS.
  * @rescans: ENUMERATE_BUS sent.
+ * @last_error: the opcode, sense key and ASC of the last failed SRB.
  * @open: its channels open (the list lock): a controller with one open
  *	is not replaced.
  */
@@ -213,6 +214,7 @@ struct hvsim_storvsp_ctrl {
 	u64 srbs;
 	u64 errors;
 	u64 rescans;
+	u8 last_error[3];
 	unsigned int open;
 };
 
@@ -523,8 +525,12 @@ static int hvsim_storvsp_execute_srb(struct hvsim_vmbus_chan *chan,
 
 	hvsim_storvsp_scsi(c, srb, &buf, &res);
 	c->srbs++;
-	if (res.srb_status != HVSIM_SRB_SUCCESS)
+	if (res.srb_status != HVSIM_SRB_SUCCESS) {
 		c->errors++;
+		c->last_error[0] = srb->cdb[0];
+		c->last_error[1] = res.sense_len ? res.sense[2] & 0x0f : 0;
+		c->last_error[2] = res.sense_len ? res.sense[12] : 0;
+	}
 
 	reply.srb.length = cpu_to_le16(VSTOR_SRB_LEN);
 	reply.srb.srb_status = res.srb_status;
@@ -862,11 +868,13 @@ static int hvsim_storvsp_luns_show(struct seq_file *m, void *v)
 	mutex_lock(&hvsim_storvsp_list_lock);
 	list_for_each_entry(c, &hvsim_storvsp_ctrls, node) {
 		mutex_lock(&c->lock);
-		seq_printf(m, "instance=%pUl state=%s version=%#x srbs=%llu errors=%llu rescans=%llu\n",
+		seq_printf(m, "instance=%pUl state=%s version=%#x srbs=%llu errors=%llu rescans=%llu last_error=%02x/%x/%02x\n",
 			   &c->instance,
 			   hvsim_storvsp_state_names[READ_ONCE(c->state)],
 			   READ_ONCE(c->version), READ_ONCE(c->srbs),
-			   READ_ONCE(c->errors), READ_ONCE(c->rescans));
+			   READ_ONCE(c->errors), READ_ONCE(c->rescans),
+			   c->last_error[0], c->last_error[1],
+			   c->last_error[2]);
 		for (i = 0; i < HVSIM_STORVSP_MAX_LUNS; i++) {
 			d = c->luns[i];
 			if (!d)
@@ -886,8 +894,9 @@ DEFINE_SHOW_ATTRIBUTE(hvsim_storvsp_luns);
  * @parent: hvsim's debugfs directory.
  *
  *   luns  read: per controller "instance=G state=S version=V srbs=N
- *         errors=N rescans=N", then per LUN "instance=G lun=L blocks=N
- *         pages=N" (pages: 4 KiB pages written so far)
+ *         errors=N rescans=N last_error=OP/KEY/ASC" (of the last SRB that
+ *         failed, hex), then per LUN "instance=G lun=L blocks=N pages=N"
+ *         (pages: 4 KiB pages allocated)
  *   ctl   write: "add INSTANCE LUN MB", "remove INSTANCE LUN" (the guest
  *         is told by ENUMERATE_BUS), "resize INSTANCE LUN MB" (UNIT
  *         ATTENTION on the LUN's next command), "rescan INSTANCE"

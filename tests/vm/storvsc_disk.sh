@@ -44,6 +44,7 @@ errs() {
 		awk '{ n += $1 } END { print n + 0 }'
 }
 errs_before=$(errs)
+diag "after the probe: $(grep -m 1 ' errors=' $S/luns | sed 's/.* errors=/errors=/')"
 
 # The 256 MiB disk at LUN 0 of the first controller.
 dev=
