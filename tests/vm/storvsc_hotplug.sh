@@ -17,7 +17,7 @@
 S=/sys/kernel/debug/hvsim/storvsp
 inst=5c510000-0000-4000-8000-000000000001
 
-plan 10
+plan 13
 echo "storvsc_hotplug.sh: start" >/dev/kmsg
 
 check "hvsim with a SCSI controller of two 32 MiB LUNs, hv_vmbus, hv_storvsc and sd_mod load" \
@@ -52,6 +52,19 @@ b0=$(ls /sys/class/scsi_disk/*:0/device/block)
 dd if=/dev/$b0 of=/dev/null bs=512 count=1 iflag=direct 2>/dev/null
 check "  after a read the guest sees the new size" \
 	eventually has_luns "0:131072 2:98304 "
+
+# REMOVE_DEVICE makes the guest scan as ENUMERATE_BUS does: a TEST UNIT
+# READY to each disk, then REPORT LUNS.
+srbs() {
+	sed -n 's/.* srbs=\([0-9]*\).*/\1/p' $S/luns
+}
+srbs0=$(srbs)
+check "the host sends REMOVE_DEVICE" write $S/ctl "remove_device $inst"
+scanned() {
+	[ "$(srbs)" -ge $((srbs0 + 3)) ]
+}
+check "  the guest scans the controller" eventually scanned
+is "  its disks stay" "$(luns)" "0:131072 2:98304 "
 
 check "no kernel warning or error on the way" \
 	sh -c "! dmesg -r | sed -n '/storvsc_hotplug.sh: start/,\$p' |
