@@ -28,6 +28,14 @@ void hvsim_vmbus_show_counters(struct hvsim_vmbus *host, struct seq_file *m);
 void hvsim_vmbus_show_channels(struct hvsim_vmbus *host, struct seq_file *m);
 void hvsim_vmbus_show_gpadls(struct hvsim_vmbus *host, struct seq_file *m);
 
+/* storvsp.c: the SCSI controllers' configuration and controls. */
+int hvsim_storvsp_configure(const guid_t *instance, unsigned int luns,
+			    unsigned int mb);
+int hvsim_storvsp_init(struct hvsim_vmbus *host);
+void hvsim_storvsp_exit(void);
+void hvsim_storvsp_debugfs(struct dentry *parent);
+u16 hvsim_storvsp_default_subch(void);
+
 /* vmbus_ctl.c: the VMBus host behind the backend, and its controls. */
 int hvsim_vmbus_ctl_init(void);
 void hvsim_vmbus_ctl_exit(void);

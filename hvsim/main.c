@@ -16,6 +16,7 @@
  *   guest     the stand-in guest of the VM tests (guest.c)
  *   post      the stand-in guest's HvPostMessage (guest.c)
  *   vmbus/    the VMBus host's devices and counters (vmbus_ctl.c)
+ *   storvsp/  the SCSI controllers' LUNs (storvsp.c)
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -103,6 +104,7 @@ static int __init hvsim_init(void)
 			    &hvsim_counters_fops);
 	hvsim_synic_debugfs(hvsim_debugfs);
 	hvsim_vmbus_ctl_debugfs(hvsim_debugfs);
+	hvsim_storvsp_debugfs(hvsim_debugfs);
 	ret = hvsim_guest_init(hvsim_debugfs);
 	if (ret)
 		goto err_debugfs;

@@ -17,10 +17,13 @@
  * and /sys/kernel/debug/hvsim/vmbus/:
  *
  *   add             write "CLASS INSTANCE [mmio=MB] [flags=N] [monitor]
- *                   [subch=N]": configure a device (CLASS may be "echo");
- *                   offered at once when the guest has asked for offers.
- *                   subch: most sub-channels, default 15 for echo
- *                   (HVSIM_ECHO_MAX_SUBCHANNELS), 0 for others
+ *                   [subch=N] [luns=N] [size_mb=N]": configure a device
+ *                   (CLASS may be "echo" or "scsi", the synthetic SCSI
+ *                   controller); offered at once when the guest has asked
+ *                   for offers.  subch: most sub-channels, default 15 for
+ *                   echo (HVSIM_ECHO_MAX_SUBCHANNELS), scsi_subch for
+ *                   scsi, 0 for others.  luns, size_mb (scsi only): LUNs
+ *                   0..N-1 of that size, default scsi_luns, scsi_lun_mb
  *   rescind         write "INSTANCE" or "RELID": rescind a device, all its
  *                   channels
  *   devices         read: "relid=R state=S class=G instance=G monitor=M
@@ -239,6 +242,8 @@ static ssize_t hvsim_vmbus_add_write(struct file *file,
 {
 	struct hvsim_vmbus_dev_config cfg = {};
 	char buf[160], *p = buf, *tok;
+	unsigned int luns = 0, mb = 0;
+	bool scsi, has_luns = false, has_mb = false;
 	int ret;
 
 	ret = hvsim_vmbus_copy_cmd(buf, sizeof(buf), ubuf, count);
@@ -250,10 +255,15 @@ static ssize_t hvsim_vmbus_add_write(struct file *file,
 		return -EINVAL;
 	if (!strcmp(tok, "echo"))
 		cfg.class_id = hvsim_echo_class;
+	else if (!strcmp(tok, "scsi"))
+		cfg.class_id = hvsim_storvsp_class;
 	else if (guid_parse(tok, &cfg.class_id))
 		return -EINVAL;
+	scsi = guid_equal(&cfg.class_id, &hvsim_storvsp_class);
 	if (guid_equal(&cfg.class_id, &hvsim_echo_class))
 		cfg.subch = HVSIM_ECHO_MAX_SUBCHANNELS;
+	else if (scsi)
+		cfg.subch = hvsim_storvsp_default_subch();
 	tok = hvsim_vmbus_word(&p);
 	if (!tok || guid_parse(tok, &cfg.instance_id))
 		return -EINVAL;
@@ -267,12 +277,24 @@ static ssize_t hvsim_vmbus_add_write(struct file *file,
 			ret = kstrtou16(tok + 6, 0, &cfg.flags);
 		else if (str_has_prefix(tok, "subch="))
 			ret = kstrtou16(tok + 6, 0, &cfg.subch);
+		else if (scsi && str_has_prefix(tok, "luns="))
+			ret = kstrtouint(tok + 5, 0, &luns), has_luns = true;
+		else if (scsi && str_has_prefix(tok, "size_mb="))
+			ret = kstrtouint(tok + 8, 0, &mb), has_mb = true;
 		else
 			ret = -EINVAL;
 		if (ret)
 			return -EINVAL;
 	}
 
+	/* The LUNs are configured first: the guest may open at once. */
+	if (scsi && (has_luns || has_mb)) {
+		ret = hvsim_storvsp_configure(&cfg.instance_id,
+					      has_luns ? luns : UINT_MAX,
+					      has_mb ? mb : 0);
+		if (ret)
+			return ret;
+	}
 	ret = hvsim_vmbus_add(hvsim_vmbus_default, &cfg);
 	return ret ? ret : count;
 }
@@ -418,13 +440,19 @@ int hvsim_vmbus_ctl_init(void)
 	for (n = 1; n <= devices; n++) {
 		hvsim_echo_config(n, &cfg);
 		ret = hvsim_vmbus_add(host, &cfg);
-		if (ret) {
-			hvsim_vmbus_destroy(host);
-			return ret;
-		}
+		if (ret)
+			goto err;
 	}
+	ret = hvsim_storvsp_init(host);
+	if (ret)
+		goto err;
 	WRITE_ONCE(hvsim_vmbus_default, host);
 	return 0;
+
+err:
+	hvsim_vmbus_destroy(host);
+	hvsim_storvsp_exit();
+	return ret;
 }
 
 /* After the backend is gone: nothing posts, signals or kicks any more. */
@@ -434,4 +462,5 @@ void hvsim_vmbus_ctl_exit(void)
 
 	WRITE_ONCE(hvsim_vmbus_default, NULL);
 	hvsim_vmbus_destroy(host);
+	hvsim_storvsp_exit();
 }

@@ -621,6 +621,31 @@ int hvsim_chan_read_gpa(u64 pfn, u32 offset, void *buf, u32 len)
 }
 EXPORT_SYMBOL_GPL(hvsim_chan_read_gpa);
 
+/**
+ * hvsim_chan_write_gpa() - write guest memory through a PFN it gave.
+ * @pfn: a PFN of a GPA-direct range or a GPADL.
+ * @offset: byte offset in the page.
+ * @buf: the bytes.
+ * @len: how many; @offset + @len must not pass the page.
+ *
+ * Context: process context, may be called with the host's mutex held.
+ * Return: 0, or -EFAULT for a PFN that is not memory or a span beyond
+ * the page.
+ */
+int hvsim_chan_write_gpa(u64 pfn, u32 offset, const void *buf, u32 len)
+{
+	struct page *page = hvsim_vmbus_pfn_page(pfn);
+	void *va;
+
+	if (!page || offset >= PAGE_SIZE || len > PAGE_SIZE - offset)
+		return -EFAULT;
+	va = kmap_local_page(page);
+	memcpy(va + offset, buf, len);
+	kunmap_local(va);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(hvsim_chan_write_gpa);
+
 /* Set, or test and clear, bit @bit of the guest page at @gpa. */
 static bool hvsim_vmbus_gpa_bit(u64 gpa, unsigned int bit, bool set)
 {
@@ -1216,6 +1241,21 @@ void hvsim_chan_set_vsp_data(struct hvsim_vmbus_chan *chan, void *data)
 	chan->vsp_data = data;
 }
 EXPORT_SYMBOL_GPL(hvsim_chan_set_vsp_data);
+
+/**
+ * hvsim_chan_config() - the configuration of a channel's device.
+ * @chan: the channel.
+ *
+ * Context: a VSP op.
+ * Return: the device's configuration (its class and instance GUIDs, its
+ * most sub-channels), valid while the channel is.
+ */
+const struct hvsim_vmbus_dev_config *
+hvsim_chan_config(struct hvsim_vmbus_chan *chan)
+{
+	return &chan->dev->cfg;
+}
+EXPORT_SYMBOL_GPL(hvsim_chan_config);
 
 /* ------------------------------------------------------------------------
  * GPADLs.
@@ -2621,6 +2661,8 @@ int hvsim_vmbus_add(struct hvsim_vmbus *host,
 	dev->state = HVSIM_DEV_CONFIGURED;
 	if (guid_equal(&cfg->class_id, &echo_class))
 		dev->vsp = &hvsim_echo_vsp;
+	else if (guid_equal(&cfg->class_id, &hvsim_storvsp_class))
+		dev->vsp = &hvsim_storvsp_vsp;
 	for (i = 0; i < hvsim_dev_nchans(dev); i++) {
 		chan = &dev->chan[i];
 		chan->host = host;
@@ -2658,6 +2700,54 @@ out_free:
 	return ret;
 }
 EXPORT_SYMBOL_GPL(hvsim_vmbus_add);
+
+/**
+ * hvsim_vmbus_dev_call() - run a VSP's function on a device's primary
+ * channel, from outside the host (a control of the device).
+ * @host: the host.
+ * @instance_id: the device's instance GUID.
+ * @fn: called with the host's mutex held, as a VSP op is: it may send on
+ *	the channel (hvsim_chan_send() fails with -ENOTCONN when it is not
+ *	open).
+ * @arg: for @fn.
+ *
+ * What @fn wrote into the host-to-guest ring is published and the guest
+ * interrupted as after a VSP op.
+ *
+ * Context: process context; takes the host's mutex.
+ * Return: what @fn returned; -ENODEV when no device the guest holds has
+ * @instance_id.
+ */
+int hvsim_vmbus_dev_call(struct hvsim_vmbus *host, const guid_t *instance_id,
+			 int (*fn)(struct hvsim_vmbus_chan *chan, void *arg),
+			 void *arg)
+{
+	struct hvsim_vmbus_dev *dev;
+	struct hvsim_vmbus_chan *chan;
+	u32 published;
+	int ret;
+
+	mutex_lock(&host->lock);
+	dev = hvsim_vmbus_find_instance(host, instance_id);
+	if (!dev || dev->state != HVSIM_DEV_OFFERED) {
+		mutex_unlock(&host->lock);
+		return -ENODEV;
+	}
+	chan = &dev->chan[0];
+	published = chan->out_write;
+	ret = fn(chan, arg);
+	if (chan->state == HVSIM_CHAN_OPEN && !chan->broken) {
+		hvsim_chan_commit_write(chan, published);
+		/* A reply waits for room: the channel's work asks for it. */
+		if (!list_empty(&chan->replies)) {
+			set_bit(chan->relid, host->signalled);
+			hvsim_vmbus_queue(host);
+		}
+	}
+	mutex_unlock(&host->lock);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(hvsim_vmbus_dev_call);
 
 /* Rescind @dev: at once if the guest does not hold it. */
 static int hvsim_vmbus_remove(struct hvsim_vmbus *host,

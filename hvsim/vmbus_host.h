@@ -320,10 +320,20 @@ int hvsim_chan_send(struct hvsim_vmbus_chan *chan, u16 type, u16 flags,
 		    u64 trans_id, const void *data1, u32 len1,
 		    const void *data2, u32 len2);
 int hvsim_chan_read_gpa(u64 pfn, u32 offset, void *buf, u32 len);
+int hvsim_chan_write_gpa(u64 pfn, u32 offset, const void *buf, u32 len);
+const struct hvsim_vmbus_dev_config *
+hvsim_chan_config(struct hvsim_vmbus_chan *chan);
 int hvsim_chan_offer_subchannels(struct hvsim_vmbus_chan *chan,
 				 unsigned int want);
 
+int hvsim_vmbus_dev_call(struct hvsim_vmbus *host, const guid_t *instance_id,
+			 int (*fn)(struct hvsim_vmbus_chan *chan, void *arg),
+			 void *arg);
+
 /* The echo device's VSP (echo.c). */
 extern const struct hvsim_vsp_ops hvsim_echo_vsp;
+/* The SCSI controller's VSP (storvsp.c), and its class GUID. */
+extern const struct hvsim_vsp_ops hvsim_storvsp_vsp;
+extern const guid_t hvsim_storvsp_class;
 
 #endif /* _HVSIM_VMBUS_HOST_H */

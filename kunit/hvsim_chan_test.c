@@ -2,7 +2,7 @@
 /*
  * KUnit: hvsim's VMBus host, channels (GPADLs, open and close, the ring
  * data plane, signal accounting, MODIFYCHANNEL, sub-channels) and the
- * echo VSP.
+ * echo VSP, and the storage VSP's protocol (suite hvsim_storvsp).
  *
  * Each case creates a private host whose sink records messages and
  * interrupts, and plays the guest with pages it allocates: the GPADLs
@@ -1654,3 +1654,396 @@ static struct kunit_suite hvsim_chan_suite = {
 	.test_cases = hvsim_chan_cases,
 };
 kunit_test_suite(hvsim_chan_suite);
+
+/* ------------------------------------------------------------------------
+ * The storage VSP (hvsim/storvsp.c) on the same harness: the vstor
+ * protocol as hv_storvsc speaks it, and what a guest must not send.
+ */
+
+#define HSV_COMPLETE_IO		1
+#define HSV_EXECUTE_SRB		3
+#define HSV_BEGIN_INIT		7
+#define HSV_END_INIT		8
+#define HSV_QUERY_VERSION	9
+#define HSV_QUERY_PROPERTIES	10
+#define HSV_CREATE_SUB_CHANNELS	13
+#define HSV_INVALID_PARAMETER	0xc000000d
+#define HSV_REVISION_MISMATCH	0xc0000059
+#define HSV_INVALID_STATE	0xc0000184
+#define HSV_PKT_LEN		64
+#define HSV_SRB			12	/* the SRB's offset in the packet */
+
+static const guid_t hsv_class =
+	GUID_INIT(0xba6163d9, 0x04a1, 0x4d29,
+		  0xb6, 0x05, 0x72, 0xe2, 0xff, 0xb1, 0xdc, 0x7f);
+static const guid_t hsv_instance =
+	GUID_INIT(0x5c51f000, 0, 0x4000, 0x80, 0, 0, 0, 0, 0, 0, 1);
+
+/* A SCSI controller with @subch sub-channels, offered and opened. */
+static struct hct_chan *hsv_open(struct kunit *test, u16 subch)
+{
+	struct hvsim_vmbus_dev_config cfg = {
+		.class_id = hsv_class,
+		.instance_id = hsv_instance,
+		.subch = subch,
+	};
+	struct vmbus_channel_message_header req = {
+		.msgtype = CHANNELMSG_REQUESTOFFERS,
+	};
+
+	hct_connect(test, VERSION_WIN10_V5_3, 0);
+	KUNIT_ASSERT_EQ(test, hvsim_vmbus_add(hct(test)->host, &cfg), 0);
+	hct_post(test, &req, sizeof(req));
+	hct_expect(test, CHANNELMSG_OFFERCHANNEL);
+	hct_expect(test, CHANNELMSG_ALLOFFERS_DELIVERED);
+	return hct_open(test, 1, 10, 3, 4);
+}
+
+/* Close and open again, the rings emptied as a guest does. */
+static void hsv_reopen(struct kunit *test, struct hct_chan *c, u32 open_id)
+{
+	hct_close(test, 1);
+	WRITE_ONCE(c->out->write_index, 0);
+	WRITE_ONCE(c->out->read_index, 0);
+	WRITE_ONCE(c->in->write_index, 0);
+	WRITE_ONCE(c->in->read_index, 0);
+	hct_open_msg(test, 1, 10, 4, 0, open_id);
+	KUNIT_ASSERT_EQ(test, hct_expect_open_result(test, 1, open_id), 0);
+	KUNIT_EXPECT_FALSE(test, hct_chan_stats(test, 1).broken);
+}
+
+/* Send a vstor packet of @len bytes: operation @op, @payload after it. */
+static void hsv_send_len(struct kunit *test, struct hct_chan *c, u32 op,
+			 u16 flags, const void *payload, u32 plen, u32 len)
+{
+	u8 pkt[128] = {};
+
+	put_unaligned_le32(op, pkt);
+	put_unaligned_le32(1, pkt + 4);
+	if (plen)
+		memcpy(pkt + HSV_SRB, payload, plen);
+	KUNIT_ASSERT_GE(test, hct_write_inband(c, flags, 0x77, pkt, len), 0);
+	hct_signal(test, c->relid);
+	hct_flush(test);
+}
+
+static void hsv_send(struct kunit *test, struct hct_chan *c, u32 op,
+		     const void *payload, u32 plen)
+{
+	hsv_send_len(test, c, op, VMBUS_DATA_PACKET_FLAG_COMPLETION_REQUESTED,
+		     payload, plen, HSV_PKT_LEN);
+}
+
+/* The completion of the last request: its header status. */
+static u32 hsv_reply(struct kunit *test, struct hct_chan *c,
+		     struct hct_pkt *p, u32 len)
+{
+	KUNIT_ASSERT_TRUE(test, hct_read(test, c, p));
+	KUNIT_EXPECT_EQ(test, p->d.type, VM_PKT_COMP);
+	KUNIT_EXPECT_EQ(test, p->d.trans_id, 0x77);
+	KUNIT_EXPECT_EQ(test, p->len, len);
+	KUNIT_EXPECT_EQ(test, get_unaligned_le32(p->data), HSV_COMPLETE_IO);
+	KUNIT_EXPECT_EQ(test, get_unaligned_le32(p->data + 4), 0);
+	return get_unaligned_le32(p->data + 8);
+}
+
+static void hsv_init(struct kunit *test, struct hct_chan *c,
+		     struct hct_pkt *p)
+{
+	u8 v[4] = { 0x02, 0x06 };
+
+	hsv_send(test, c, HSV_BEGIN_INIT, NULL, 0);
+	KUNIT_ASSERT_EQ(test, hsv_reply(test, c, p, HSV_PKT_LEN), 0);
+	hsv_send(test, c, HSV_QUERY_VERSION, v, sizeof(v));
+	KUNIT_ASSERT_EQ(test, hsv_reply(test, c, p, HSV_PKT_LEN), 0);
+	hsv_send(test, c, HSV_QUERY_PROPERTIES, NULL, 0);
+	KUNIT_ASSERT_EQ(test, hsv_reply(test, c, p, HSV_PKT_LEN), 0);
+	hsv_send(test, c, HSV_END_INIT, NULL, 0);
+	KUNIT_ASSERT_EQ(test, hsv_reply(test, c, p, HSV_PKT_LEN), 0);
+}
+
+static struct hct_pkt *hsv_pkt(struct kunit *test)
+{
+	struct hct_pkt *p = kunit_kzalloc(test, sizeof(*p), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	return p;
+}
+
+/* An SRB with @cdb0 and @dtl, direction @data_in. */
+static void hsv_srb(u8 *srb, u8 cdb0, u8 data_in, u32 dtl)
+{
+	memset(srb, 0, 0x34);
+	put_unaligned_le16(0x34, srb);
+	srb[8] = 16;
+	srb[9] = 0x14;
+	srb[10] = data_in;
+	put_unaligned_le32(dtl, srb + 12);
+	srb[16] = cdb0;
+}
+
+static void hvsim_storvsp_init_sequence(struct kunit *test)
+{
+	struct hct_pkt *p = hsv_pkt(test);
+	struct hct_chan *c = hsv_open(test, 4);
+	u8 v[4] = { 0x00, 0x07 }, srb[0x34];
+
+	hsv_send(test, c, HSV_BEGIN_INIT, NULL, 0);
+	KUNIT_EXPECT_EQ(test, hsv_reply(test, c, p, HSV_PKT_LEN), 0);
+	/* 7.0 is refused, the version echoed; the state stays. */
+	hsv_send(test, c, HSV_QUERY_VERSION, v, sizeof(v));
+	KUNIT_EXPECT_EQ(test, hsv_reply(test, c, p, HSV_PKT_LEN),
+			HSV_REVISION_MISMATCH);
+	KUNIT_EXPECT_EQ(test, get_unaligned_le16(p->data + HSV_SRB), 0x0700);
+	v[0] = 0x01;
+	v[1] = 0x05;
+	hsv_send(test, c, HSV_QUERY_VERSION, v, sizeof(v));
+	KUNIT_EXPECT_EQ(test, hsv_reply(test, c, p, HSV_PKT_LEN), 0);
+	KUNIT_EXPECT_EQ(test, get_unaligned_le16(p->data + HSV_SRB), 0x0501);
+	hsv_send(test, c, HSV_QUERY_PROPERTIES, NULL, 0);
+	KUNIT_EXPECT_EQ(test, hsv_reply(test, c, p, HSV_PKT_LEN), 0);
+	KUNIT_EXPECT_EQ(test, get_unaligned_le16(p->data + HSV_SRB + 4), 4);
+	KUNIT_EXPECT_EQ(test, get_unaligned_le32(p->data + HSV_SRB + 8), 1);
+	KUNIT_EXPECT_EQ(test, get_unaligned_le32(p->data + HSV_SRB + 12),
+			0x40000);
+	hsv_send(test, c, HSV_END_INIT, NULL, 0);
+	KUNIT_EXPECT_EQ(test, hsv_reply(test, c, p, HSV_PKT_LEN), 0);
+
+	/* Ready: TEST UNIT READY on LUN 0 succeeds. */
+	hsv_srb(srb, 0x00, 2, 0);
+	hsv_send(test, c, HSV_EXECUTE_SRB, srb, sizeof(srb));
+	KUNIT_EXPECT_EQ(test, hsv_reply(test, c, p, HSV_PKT_LEN), 0);
+	KUNIT_EXPECT_EQ(test, p->data[HSV_SRB + 2], 0x01);
+	KUNIT_EXPECT_EQ(test, p->data[HSV_SRB + 3], 0x00);
+	/* LUN 5 is not there: INVALID_LUN, DEVICE_DOES_NOT_EXIST. */
+	srb[7] = 5;
+	hsv_send(test, c, HSV_EXECUTE_SRB, srb, sizeof(srb));
+	KUNIT_EXPECT_EQ(test, hsv_reply(test, c, p, HSV_PKT_LEN), 0xc00000c0);
+	KUNIT_EXPECT_EQ(test, p->data[HSV_SRB + 2], 0x20);
+	KUNIT_EXPECT_FALSE(test, hct_chan_stats(test, 1).broken);
+}
+
+static void hvsim_storvsp_wrong_state(struct kunit *test)
+{
+	struct hct_pkt *p = hsv_pkt(test);
+	struct hct_chan *c = hsv_open(test, 0);
+	u8 srb[0x34];
+
+	hsv_srb(srb, 0x00, 2, 0);
+	hsv_send(test, c, HSV_EXECUTE_SRB, srb, sizeof(srb));
+	KUNIT_EXPECT_EQ(test, hsv_reply(test, c, p, HSV_PKT_LEN),
+			HSV_INVALID_STATE);
+	hsv_send(test, c, HSV_QUERY_PROPERTIES, NULL, 0);
+	KUNIT_EXPECT_EQ(test, hsv_reply(test, c, p, HSV_PKT_LEN),
+			HSV_INVALID_STATE);
+	hsv_send(test, c, HSV_BEGIN_INIT, NULL, 0);
+	KUNIT_EXPECT_EQ(test, hsv_reply(test, c, p, HSV_PKT_LEN), 0);
+	hsv_send(test, c, HSV_BEGIN_INIT, NULL, 0);
+	KUNIT_EXPECT_EQ(test, hsv_reply(test, c, p, HSV_PKT_LEN),
+			HSV_INVALID_STATE);
+	hsv_send(test, c, HSV_END_INIT, NULL, 0);
+	KUNIT_EXPECT_EQ(test, hsv_reply(test, c, p, HSV_PKT_LEN),
+			HSV_INVALID_STATE);
+	KUNIT_EXPECT_FALSE(test, hct_chan_stats(test, 1).broken);
+
+	/* A close starts the sequence again. */
+	hsv_reopen(test, c, 2);
+	hsv_init(test, c, p);
+}
+
+/* A completion is as long as the request (up to 64 bytes). */
+static void hvsim_storvsp_completion_size(struct kunit *test)
+{
+	struct hct_pkt *p = hsv_pkt(test);
+	struct hct_chan *c = hsv_open(test, 0);
+
+	hsv_send_len(test, c, HSV_BEGIN_INIT,
+		     VMBUS_DATA_PACKET_FLAG_COMPLETION_REQUESTED, NULL, 0, 48);
+	KUNIT_EXPECT_EQ(test, hsv_reply(test, c, p, 48), 0);
+	hsv_send_len(test, c, HSV_QUERY_PROPERTIES,
+		     VMBUS_DATA_PACKET_FLAG_COMPLETION_REQUESTED, NULL, 0, 96);
+	KUNIT_EXPECT_EQ(test, hsv_reply(test, c, p, HSV_PKT_LEN),
+			HSV_INVALID_STATE);
+}
+
+/* What a guest must not send breaks the channel, and nothing answers. */
+static void hvsim_storvsp_malformed(struct kunit *test)
+{
+	static const struct { u32 op; u16 flags; u32 len; } bad[] = {
+		{ HSV_BEGIN_INIT, 0, HSV_PKT_LEN },	/* no completion flag */
+		{ HSV_COMPLETE_IO, 1, HSV_PKT_LEN },	/* a host's operation */
+		{ 2, 1, HSV_PKT_LEN },			/* REMOVE_DEVICE */
+		{ 11, 1, HSV_PKT_LEN },			/* ENUMERATE_BUS */
+		{ 14, 1, HSV_PKT_LEN },			/* unknown */
+		{ 0x80000003, 1, HSV_PKT_LEN },		/* unknown */
+		{ HSV_BEGIN_INIT, 1, 8 },		/* short header */
+		{ HSV_QUERY_VERSION, 1, 8 },		/* short version */
+	};
+	struct hct_pkt *p = hsv_pkt(test);
+	struct hvsim_chan_stats cs;
+	struct hct_chan *c;
+	unsigned int i;
+	u8 srb[0x34];
+
+	c = hsv_open(test, 0);
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		hsv_send_len(test, c, bad[i].op, bad[i].flags, NULL, 0,
+			     bad[i].len);
+		cs = hct_chan_stats(test, 1);
+		KUNIT_EXPECT_TRUE_MSG(test, cs.broken, "case %u", i);
+		KUNIT_EXPECT_FALSE_MSG(test, hct_read(test, c, p), "case %u", i);
+		hsv_reopen(test, c, 3 + i);
+	}
+
+	/* A short SRB, and an in-band SRB with a transfer length. */
+	hsv_init(test, c, p);
+	hsv_srb(srb, 0x00, 2, 0);
+	hsv_send_len(test, c, HSV_EXECUTE_SRB,
+		     VMBUS_DATA_PACKET_FLAG_COMPLETION_REQUESTED, srb, 0x24,
+		     HSV_SRB + 0x24);
+	KUNIT_EXPECT_TRUE(test, hct_chan_stats(test, 1).broken);
+	hsv_reopen(test, c, 20);
+	hsv_init(test, c, p);
+	hsv_srb(srb, 0x28, 1, 512);
+	hsv_send(test, c, HSV_EXECUTE_SRB, srb, sizeof(srb));
+	KUNIT_EXPECT_TRUE(test, hct_chan_stats(test, 1).broken);
+	KUNIT_EXPECT_FALSE(test, hct_read(test, c, p));
+}
+
+/*
+ * A GPA-direct EXECUTE_SRB: @n ranges, the first of @len bytes at @off
+ * in @mem (two pages); the vstor packet after the ranges.
+ */
+static void hsv_send_gpa(struct kunit *test, struct hct_chan *c,
+			 struct page *mem, u32 n, u32 len, u32 off,
+			 const u8 *srb)
+{
+	u32 npfn = DIV_ROUND_UP(off + len, PAGE_SIZE), pos = 24, i, j;
+	u8 buf[160] = {};
+	struct vmpacket_descriptor *d = (void *)buf;
+
+	d->type = VM_PKT_DATA_USING_GPA_DIRECT;
+	d->flags = VMBUS_DATA_PACKET_FLAG_COMPLETION_REQUESTED;
+	d->trans_id = 0x77;
+	put_unaligned_le32(n, buf + 20);
+	for (i = 0; i < n; i++) {
+		put_unaligned_le32(len, buf + pos);
+		put_unaligned_le32(off, buf + pos + 4);
+		pos += 8;
+		for (j = 0; j < npfn; j++, pos += 8)
+			put_unaligned_le64(page_to_pfn(mem) + j, buf + pos);
+	}
+	d->offset8 = pos / 8;
+	put_unaligned_le32(HSV_EXECUTE_SRB, buf + pos);
+	put_unaligned_le32(1, buf + pos + 4);
+	memcpy(buf + pos + HSV_SRB, srb, 0x34);
+	d->len8 = (pos + HSV_PKT_LEN) / 8;
+	KUNIT_ASSERT_GE(test, hct_write_raw(c, buf, pos + HSV_PKT_LEN), 0);
+	hct_signal(test, c->relid);
+	hct_flush(test);
+}
+
+static void hvsim_storvsp_gpa_io(struct kunit *test)
+{
+	struct hct_pkt *p = hsv_pkt(test);
+	struct page *mem;
+	struct hct_chan *c;
+	u8 srb[0x34], *va;
+	u32 i;
+
+	mem = alloc_pages(GFP_KERNEL, 1);
+	KUNIT_ASSERT_NOT_NULL(test, mem);
+	va = page_address(mem);
+	c = hsv_open(test, 0);
+	hsv_init(test, c, p);
+
+	/* WRITE(10) of 2 blocks from across the page boundary, LBA 9. */
+	for (i = 0; i < 1024; i++)
+		va[PAGE_SIZE - 512 + i] = i % 253;
+	hsv_srb(srb, 0x2a, 0, 1024);
+	put_unaligned_be32(9, srb + 16 + 2);
+	put_unaligned_be16(2, srb + 16 + 7);
+	hsv_send_gpa(test, c, mem, 1, 1024, PAGE_SIZE - 512, srb);
+	KUNIT_EXPECT_EQ(test, hsv_reply(test, c, p, HSV_PKT_LEN), 0);
+	KUNIT_EXPECT_EQ(test, p->data[HSV_SRB + 2], 0x01);
+	KUNIT_EXPECT_EQ(test, get_unaligned_le32(p->data + HSV_SRB + 12),
+			1024);
+
+	/* READ(10) of them into the start of the buffer. */
+	memset(va, 0, 2 * PAGE_SIZE);
+	srb[10] = 1;
+	srb[16] = 0x28;
+	hsv_send_gpa(test, c, mem, 1, 1024, 0, srb);
+	KUNIT_EXPECT_EQ(test, hsv_reply(test, c, p, HSV_PKT_LEN), 0);
+	for (i = 0; i < 1024; i++)
+		if (va[i] != i % 253)
+			break;
+	KUNIT_EXPECT_EQ(test, i, 1024);
+	KUNIT_EXPECT_PTR_EQ(test, memchr_inv(va + 1024, 0, PAGE_SIZE), NULL);
+
+	/* Past the end: CHECK CONDITION with sense, nothing moved. */
+	put_unaligned_be32(U32_MAX, srb + 16 + 2);
+	hsv_send_gpa(test, c, mem, 1, 1024, 0, srb);
+	KUNIT_EXPECT_EQ(test, hsv_reply(test, c, p, HSV_PKT_LEN), 0xc0000185);
+	KUNIT_EXPECT_EQ(test, p->data[HSV_SRB + 2], 0x86);
+	KUNIT_EXPECT_EQ(test, p->data[HSV_SRB + 3], 0x02);
+	KUNIT_EXPECT_EQ(test, p->data[HSV_SRB + 9], 0x14);
+	KUNIT_EXPECT_EQ(test, get_unaligned_le32(p->data + HSV_SRB + 12), 0);
+	KUNIT_EXPECT_EQ(test, p->data[HSV_SRB + 16], 0x70);
+	KUNIT_EXPECT_EQ(test, p->data[HSV_SRB + 16 + 2], 0x05);
+	KUNIT_EXPECT_EQ(test, p->data[HSV_SRB + 16 + 12], 0x21);
+
+	/* A range shorter than the transfer length breaks the channel. */
+	put_unaligned_be32(9, srb + 16 + 2);
+	hsv_send_gpa(test, c, mem, 1, 512, 0, srb);
+	KUNIT_EXPECT_TRUE(test, hct_chan_stats(test, 1).broken);
+	KUNIT_EXPECT_FALSE(test, hct_read(test, c, p));
+	/* So do two ranges. */
+	hsv_reopen(test, c, 5);
+	hsv_init(test, c, p);
+	hsv_send_gpa(test, c, mem, 2, 1024, 0, srb);
+	KUNIT_EXPECT_TRUE(test, hct_chan_stats(test, 1).broken);
+	hct_close(test, 1);
+	__free_pages(mem, 1);
+}
+
+static void hvsim_storvsp_subchannels(struct kunit *test)
+{
+	const struct vmbus_channel_offer_channel *o;
+	struct hct_pkt *p = hsv_pkt(test);
+	struct hct_chan *c = hsv_open(test, 4);
+	u8 n[2] = { 5, 0 };
+
+	hsv_init(test, c, p);
+	hsv_send(test, c, HSV_CREATE_SUB_CHANNELS, n, sizeof(n));
+	KUNIT_EXPECT_EQ(test, hsv_reply(test, c, p, HSV_PKT_LEN),
+			HSV_INVALID_PARAMETER);
+	hct_expect_none(test);
+	n[0] = 2;
+	hsv_send(test, c, HSV_CREATE_SUB_CHANNELS, n, sizeof(n));
+	KUNIT_EXPECT_EQ(test, hsv_reply(test, c, p, HSV_PKT_LEN), 0);
+	o = (const void *)hct_expect(test, CHANNELMSG_OFFERCHANNEL)->data;
+	KUNIT_EXPECT_EQ(test, o->offer.sub_channel_index, 1);
+	KUNIT_EXPECT_TRUE(test, guid_equal(&o->offer.if_type, &hsv_class));
+	o = (const void *)hct_expect(test, CHANNELMSG_OFFERCHANNEL)->data;
+	KUNIT_EXPECT_EQ(test, o->offer.sub_channel_index, 2);
+	hct_expect_none(test);
+}
+
+static struct kunit_case hvsim_storvsp_cases[] = {
+	KUNIT_CASE(hvsim_storvsp_init_sequence),
+	KUNIT_CASE(hvsim_storvsp_wrong_state),
+	KUNIT_CASE(hvsim_storvsp_completion_size),
+	KUNIT_CASE(hvsim_storvsp_malformed),
+	KUNIT_CASE(hvsim_storvsp_gpa_io),
+	KUNIT_CASE(hvsim_storvsp_subchannels),
+	{}
+};
+
+static struct kunit_suite hvsim_storvsp_suite = {
+	.name = "hvsim_storvsp",
+	.init = hct_init,
+	.exit = hct_exit,
+	.test_cases = hvsim_storvsp_cases,
+};
+kunit_test_suite(hvsim_storvsp_suite);

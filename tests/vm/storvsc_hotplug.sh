@@ -1,0 +1,74 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# vmrun: --smp 2 --load none --kmod hv_storvsc --kmod sd_mod
+#
+# LUNs come, go and grow at run time under the in-tree hv_storvsc, the
+# way the host tells it: a LUN added through hvsim's storvsp/ctl is
+# announced by ENUMERATE_BUS and the guest's scan finds it; a LUN removed
+# is announced the same way, the guest's TEST UNIT READY gets INVALID_LUN
+# and the disk goes; a LUN resized answers its next command with UNIT
+# ATTENTION, CAPACITY DATA HAS CHANGED, and the guest rescans it.
+# storvsc logs the failed commands of the removed and the resized LUN
+# (its "status: scsi 0x2 srb 0x20" and "srb 0x84" lines): those are the
+# expected answers and are not counted as warnings.
+. /hvguest/tests/vm/lib.sh
+. /hvguest/tests/vm/vmbus_lib.inc
+
+S=/sys/kernel/debug/hvsim/storvsp
+inst=5c510000-0000-4000-8000-000000000001
+
+plan 13
+echo "storvsc_hotplug.sh: start" >/dev/kmsg
+
+check "hvsim with a SCSI controller of two 32 MiB LUNs, hv_vmbus, hv_storvsc and sd_mod load" \
+	sh -c 'modprobe hvsim scsi_controllers=1 scsi_luns=2 scsi_lun_mb=32 &&
+	       modprobe hv_vmbus && modprobe hv_storvsc && modprobe sd_mod'
+
+# luns: "LUN:sectors" of the disks, sorted.
+luns() {
+	for _d in /sys/class/scsi_disk/*; do
+		[ -e "$_d" ] || continue
+		_b=$(ls "$_d/device/block" 2>/dev/null) || continue
+		echo "${_d##*:}:$(cat /sys/block/$_b/size 2>/dev/null)"
+	done | sort | tr '\n' ' '
+}
+has_luns() {
+	[ "$(luns)" = "$1" ]
+}
+check "LUNs 0 and 1 are disks" eventually has_luns "0:65536 1:65536 "
+
+rescans=$(sed -n 's/.* rescans=\([0-9]*\).*/\1/p' $S/luns)
+check "LUN 2 of 48 MiB is added on the host" write $S/ctl "add $inst 2 48"
+is "  the host sent ENUMERATE_BUS" \
+	"$(sed -n 's/.* rescans=\([0-9]*\).*/\1/p' $S/luns)" $((rescans + 1))
+check "  the guest finds it" eventually has_luns "0:65536 1:65536 2:98304 "
+
+check "LUN 1 is removed on the host" write $S/ctl "remove $inst 1"
+check "  its disk goes" eventually has_luns "0:65536 2:98304 "
+
+check "LUN 0 grows to 64 MiB on the host" write $S/ctl "resize $inst 0 64"
+# The guest learns at the LUN's next command.
+b0=$(ls /sys/class/scsi_disk/*:0/device/block)
+dd if=/dev/$b0 of=/dev/null bs=512 count=1 iflag=direct 2>/dev/null
+check "  after a read the guest sees the new size" \
+	eventually has_luns "0:131072 2:98304 "
+
+# REMOVE_DEVICE makes the guest scan as ENUMERATE_BUS does: a TEST UNIT
+# READY to each disk, then REPORT LUNS.
+srbs() {
+	sed -n 's/.* srbs=\([0-9]*\).*/\1/p' $S/luns
+}
+srbs0=$(srbs)
+check "the host sends REMOVE_DEVICE" write $S/ctl "remove_device $inst"
+scanned() {
+	[ "$(srbs)" -ge $((srbs0 + 3)) ]
+}
+check "  the guest scans the controller" eventually scanned
+is "  its disks stay" "$(luns)" "0:131072 2:98304 "
+
+check "no kernel warning or error on the way" \
+	sh -c "! dmesg -r | sed -n '/storvsc_hotplug.sh: start/,\$p' |
+	       grep -E '^<[0-4]>' | grep -v 'taints kernel' |
+	       grep -vE 'hv_storvsc .*status: scsi 0x2 srb 0x(20|84) '"
+
+done_testing

@@ -1,0 +1,54 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# vmrun: --smp 4 --load none --kmod hv_storvsc --kmod sd_mod
+#
+# Multiple hardware queues of the in-tree hv_storvsc on hvsim's storvsp:
+# with four CPUs the guest asks for three sub-channels after
+# END_INITIALIZATION, the host offers them, the guest opens them, the
+# disk gets four blk-mq hardware queues, and reads issued from every CPU
+# travel on the sub-channels (the host's per-channel packet counters).
+. /hvguest/tests/vm/lib.sh
+. /hvguest/tests/vm/vmbus_lib.inc
+
+S=/sys/kernel/debug/hvsim/storvsp
+inst=5c510000-0000-4000-8000-000000000001
+
+plan 9
+echo "storvsc_mq.sh: start" >/dev/kmsg
+
+check "hvsim with a SCSI controller, hv_vmbus, hv_storvsc and sd_mod load" \
+	sh -c 'modprobe hvsim scsi_controllers=1 scsi_lun_mb=32 &&
+	       modprobe hv_vmbus && modprobe hv_storvsc && modprobe sd_mod'
+check "the disk appears" eventually [ -e /sys/block/sda/size ]
+# open_chans: the controller's channels the host has open.
+open_chans() {
+	grep "instance=$inst " $H/channels | grep -c 'state=open'
+}
+check "the host offered three sub-channels and the guest opened them" \
+	eventually [ "$(open_chans)" = 4 ]
+is "  the guest's device has four channels" \
+	"$(ls $D/$inst/channels | wc -l)" 4
+is "  the disk has four hardware queues" "$(ls /sys/block/sda/mq | wc -l)" 4
+
+# sub_rx: packets the host read on each sub-channel, one per line.
+sub_rx() {
+	grep "instance=$inst sub=[1-9]" $H/channels |
+		sed 's/.* rx=\([0-9]*\) .*/\1/'
+}
+before=$(sub_rx | awk '{ n += $1 } END { print n + 0 }')
+ok=0
+for cpu in 0 1 2 3; do
+	taskset -c $cpu dd if=/dev/sda of=/dev/null bs=4096 count=256 \
+		iflag=direct 2>/dev/null && ok=$((ok + 1))
+done
+is "direct reads of 1 MiB from each of the four CPUs" $ok 4
+after=$(sub_rx | awk '{ n += $1 } END { print n + 0 }')
+diag "sub-channel packets: $(sub_rx | tr '\n' ' ')"
+check "  the sub-channels carried them" [ $((after - before)) -ge 256 ]
+check "  more than one sub-channel carried I/O" \
+	[ "$(sub_rx | awk '$1 > 0' | wc -l)" -ge 2 ]
+check "no kernel warning or error on the way" \
+	sh -c "! dmesg -r | sed -n '/storvsc_mq.sh: start/,\$p' |
+	       grep -E '^<[0-4]>' | grep -v 'taints kernel'"
+
+done_testing
