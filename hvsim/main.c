@@ -25,6 +25,7 @@
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
 #include "internal.h"
+#include "vmbus_host.h"
 
 static atomic64_t hvsim_msgs_in;	/* guest -> host messages */
 static atomic64_t hvsim_signals;	/* guest -> host signals */
@@ -103,6 +104,7 @@ static int __init hvsim_init(void)
 			    &hvsim_counters_fops);
 	hvsim_synic_debugfs(hvsim_debugfs);
 	hvsim_vmbus_ctl_debugfs(hvsim_debugfs);
+	hvsim_netvsp_debugfs(hvsim_debugfs);
 	ret = hvsim_guest_init(hvsim_debugfs);
 	if (ret)
 		goto err_debugfs;
@@ -113,6 +115,7 @@ err_debugfs:
 	hvcore_unregister_backend(&hvsim_ops);
 err_vmbus:
 	hvsim_vmbus_ctl_exit();
+	hvsim_netvsp_exit();
 err_synic:
 	hvsim_synic_exit();
 	return ret;
@@ -126,6 +129,7 @@ static void __exit hvsim_exit(void)
 	hvcore_unregister_backend(&hvsim_ops);
 	/* No guest is left to post, signal or end a message. */
 	hvsim_vmbus_ctl_exit();
+	hvsim_netvsp_exit();
 	hvsim_synic_exit();
 }
 

@@ -232,12 +232,32 @@ static char *hvsim_vmbus_word(char **p)
 	return NULL;
 }
 
-/* "CLASS INSTANCE [mmio=MB] [flags=N] [monitor] [subch=N]" */
+/* "xx:xx:xx:xx:xx:xx" (mac_pton() needs the networking core). */
+static int hvsim_vmbus_parse_mac(const char *s, u8 *mac)
+{
+	unsigned int b[6], i;
+
+	if (strlen(s) != 17 ||
+	    sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x", &b[0], &b[1], &b[2], &b[3],
+		   &b[4], &b[5]) != 6)
+		return -EINVAL;
+	for (i = 0; i < 6; i++)
+		mac[i] = b[i];
+	return 0;
+}
+
+/*
+ * "CLASS INSTANCE [mmio=MB] [flags=N] [monitor] [subch=N]", and for the
+ * NIC class [mac=MAC] [mtu=N]
+ */
 static ssize_t hvsim_vmbus_add_write(struct file *file,
 				     const char __user *ubuf, size_t count,
 				     loff_t *ppos)
 {
+	static const guid_t nic_class = HVSIM_NIC_CLASS_GUID;
 	struct hvsim_vmbus_dev_config cfg = {};
+	struct hvsim_nic_config nic = {};
+	bool is_nic, has_mac = false;
 	char buf[160], *p = buf, *tok;
 	int ret;
 
@@ -250,16 +270,24 @@ static ssize_t hvsim_vmbus_add_write(struct file *file,
 		return -EINVAL;
 	if (!strcmp(tok, "echo"))
 		cfg.class_id = hvsim_echo_class;
+	else if (!strcmp(tok, "nic"))
+		cfg.class_id = nic_class;
 	else if (guid_parse(tok, &cfg.class_id))
 		return -EINVAL;
 	if (guid_equal(&cfg.class_id, &hvsim_echo_class))
 		cfg.subch = HVSIM_ECHO_MAX_SUBCHANNELS;
+	is_nic = guid_equal(&cfg.class_id, &nic_class);
 	tok = hvsim_vmbus_word(&p);
 	if (!tok || guid_parse(tok, &cfg.instance_id))
 		return -EINVAL;
 
 	while ((tok = hvsim_vmbus_word(&p)) != NULL) {
-		if (!strcmp(tok, "monitor"))
+		if (is_nic && str_has_prefix(tok, "mac=")) {
+			has_mac = true;
+			ret = hvsim_vmbus_parse_mac(tok + 4, nic.mac);
+		} else if (is_nic && str_has_prefix(tok, "mtu=")) {
+			ret = kstrtou32(tok + 4, 0, &nic.max_mtu);
+		} else if (!strcmp(tok, "monitor"))
 			cfg.monitor = true;
 		else if (str_has_prefix(tok, "mmio="))
 			ret = kstrtou16(tok + 5, 0, &cfg.mmio_mb);
@@ -273,6 +301,14 @@ static ssize_t hvsim_vmbus_add_write(struct file *file,
 			return -EINVAL;
 	}
 
+	if (is_nic) {
+		nic.instance_id = cfg.instance_id;
+		if (!has_mac)
+			hvsim_netvsp_default_mac(&cfg.instance_id, nic.mac);
+		ret = hvsim_netvsp_config(&nic);
+		if (ret)
+			return ret;
+	}
 	ret = hvsim_vmbus_add(hvsim_vmbus_default, &cfg);
 	return ret ? ret : count;
 }
