@@ -334,6 +334,9 @@ static_assert(sizeof(struct ndis_object_header) == 4);
 #define NETVSP_RX_RESERVED	16	/* sub-allocations for control */
 #define NETVSP_SEND_SECTION	6144
 #define NETVSP_MAX_MDL_CHAIN	34
+#define NETVSP_PKT_ALIGN_SHIFT	3	/* RNDIS packet alignment 8 */
+#define NETVSP_PKT_ALIGN	(1 << NETVSP_PKT_ALIGN_SHIFT)
+#define NETVSP_MAX_PKT_PER_MSG	8
 #define NETVSP_TX_MAX		(128 * 1024)	/* one SEND_RNDIS_PKT */
 #define NETVSP_CTL_MAX		1024	/* a control answer */
 #define NETVSP_MC_MAX		32	/* multicast list entries */
@@ -819,6 +822,14 @@ static int hvsim_nic_tx_data(struct hvsim_nic *nic, const u8 *buf, u32 len)
 		mlen = get_unaligned_le32(buf + 4);
 		if (!type && !mlen && n)
 			break;		/* padding after the last message */
+		/*
+		 * Linux pads a message it batches to the alignment (8) in
+		 * msg_len, also the last one of a "partial copy", whose frame
+		 * then follows in GPA ranges without that padding: a last
+		 * message may claim up to 7 bytes more than there are.
+		 */
+		if (mlen > len && mlen - len < NETVSP_PKT_ALIGN)
+			mlen = len;
 		if (type != RNDIS_MSG_PACKET || mlen > len ||
 		    mlen < sizeof(struct rndis_hdr) + sizeof(struct rndis_packet))
 			return -EINVAL;
@@ -1071,9 +1082,9 @@ static int hvsim_nic_control(struct hvsim_nic *nic,
 			.minor = cpu_to_le32(0),
 			.dev_flags = cpu_to_le32(1),	/* connectionless */
 			.medium = cpu_to_le32(0),	/* 802.3 */
-			.max_pkt_per_msg = cpu_to_le32(8),
+			.max_pkt_per_msg = cpu_to_le32(NETVSP_MAX_PKT_PER_MSG),
 			.max_xfer_size = cpu_to_le32(0xefffffff),
-			.pkt_align_factor = cpu_to_le32(3),
+			.pkt_align_factor = cpu_to_le32(NETVSP_PKT_ALIGN_SHIFT),
 		};
 
 		if (blen < sizeof(struct rndis_init_req))

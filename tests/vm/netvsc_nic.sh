@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# vmrun: --smp 2 --load none --kmod hv_netvsc --add /usr/sbin/ip:/usr/local/sbin/ip
+# vmrun: --smp 2 --load none --kmod hv_netvsc --add /usr/bin/ip:/usr/local/sbin/ip
 #
 # The kernel's in-tree hv_netvsc binds to a NIC of hvsim's netvsp: NVSP
 # and RNDIS initialization, the receive and send buffers; an Ethernet
