@@ -6,7 +6,11 @@
 # and RNDIS initialization, the receive and send buffers; an Ethernet
 # interface appears with the MAC the host was given (add nic ... mac=),
 # and the host sees the guest's NVSP and NDIS versions and its packet
-# filter once the interface is up.
+# filter once the interface is up.  The host takes the link down and up
+# (debugfs net/link): the guest's carrier follows.  An MTU change makes
+# hv_netvsc detach and attach again (a new NDIS config and receive
+# buffer); an MTU above the host port's (add ... mtu=4000) is lowered to
+# it.
 . /hvguest/tests/vm/lib.sh
 . /hvguest/tests/vm/vmbus_lib.inc
 
@@ -32,11 +36,27 @@ has_iface() {
 	iface "$1" >/dev/null
 }
 
-plan 9
+# carrier IF: the interface's carrier.
+carrier() {
+	cat /sys/class/net/$IF/carrier 2>/dev/null
+}
+
+# carrier_is WANT
+carrier_is() {
+	[ "$(carrier)" = "$1" ]
+}
+
+# mtu_is WANT: the interface's MTU, and the host's idea of it.
+mtu_is() {
+	[ "$(cat /sys/class/net/$IF/mtu)" = "$1" ] &&
+		[ "$(nic_val $NIC1 mtu)" = "$1" ]
+}
+
+plan 21
 
 check "hvsim loads" modprobe hvsim
 check "hv_vmbus loads" modprobe hv_vmbus
-check "a NIC is added with a MAC" write $H/add "nic $NIC1 mac=$MAC1"
+check "a NIC is added with a MAC" write $H/add "nic $NIC1 mac=$MAC1 mtu=4000"
 check "the in-tree hv_netvsc loads" modprobe hv_netvsc
 check "an interface with the host's MAC appears" eventually has_iface $MAC1
 IF=$(iface $MAC1)
@@ -46,5 +66,21 @@ is "  NVSP version 6.1 negotiated" "$(nic_val $NIC1 nvsp)" 0x60001
 check "  it comes up" ip link set "$IF" up
 check "  its packet filter reaches the host" \
 	eventually sh -c "[ \"\$(grep instance=$NIC1 $N/nics | sed 's/.* filter=\([^ ]*\).*/\1/')\" != 0 ]"
+is "  carrier on" "$(carrier)" 1
+
+check "the host takes the link down" write $N/link "$NIC1 down"
+check "  the guest loses its carrier" eventually carrier_is 0
+check "the host brings the link up" write $N/link "$NIC1 up"
+check "  the guest has its carrier again" eventually carrier_is 1
+is "  the host told the guest twice" "$(nic_val $NIC1 link_events)" 2
+check "a link change of an unknown NIC is refused" \
+	sh -c "! echo '9c3e0001-0000-4000-8000-0000000000ff down' 2>/dev/null >$N/link"
+
+check "MTU 3000" ip link set "$IF" mtu 3000
+check "  the guest and the host agree" eventually mtu_is 3000
+is "  receive sub-allocations for 3014-byte frames" \
+	"$(nic_val $NIC1 rx_sub_size)" $((256 + 3014 + 36))
+check "MTU 6000, above the port's 4000" ip link set "$IF" mtu 6000
+check "  the guest ends at the host's 4000" eventually mtu_is 4000
 diag "$(cat $N/nics)"
 exit $_tap_fail
