@@ -72,6 +72,11 @@
 #define NVSP_SWITCH_DATA_PATH		129
 #define NVSP_OID_QUERY_EX		131
 #define NVSP_SUBCHANNEL			133
+#define NVSP_SEND_INDIRECTION_TABLE	134
+#define NVSP_SUBCHANNEL_ALLOCATE	1
+/* Send indirection table: 16 entries after a whole 40-byte message. */
+#define NVSP_SEND_TABLE_SIZE		16
+#define NVSP_SEND_TABLE_OFFSET		40
 
 #define NVSP_STAT_NONE			0
 #define NVSP_STAT_SUCCESS		1
@@ -315,6 +320,44 @@ struct ndis_object_header {
 
 static_assert(sizeof(struct ndis_object_header) == 4);
 
+#define NDIS_OBJECT_TYPE_RSS_CAPABILITIES	0x88
+#define NDIS_OBJECT_TYPE_RSS_PARAMETERS		0x89
+#define NDIS_RSS_CAPS_HASH_TYPE_TCP_IPV4	0x00000100
+#define NDIS_RSS_CAPS_HASH_TYPE_TCP_IPV6	0x00000200
+#define NDIS_HASH_FUNC_TOEPLITZ			0x00000001
+#define NDIS_RSS_PARAM_FLAG_ITABLE_UNCHANGED	0x0004
+#define NDIS_RSS_PARAM_FLAG_HASH_KEY_UNCHANGED	0x0008
+#define NDIS_RSS_PARAM_FLAG_DISABLE_RSS		0x0010
+
+struct ndis_rss_caps {
+	struct ndis_object_header hdr;
+	__le32 caps;
+	__le32 num_int_msgs;
+	__le32 num_recv_queues;
+	__le16 num_table_entries;
+} __packed;
+
+struct ndis_rss_params {
+	struct ndis_object_header hdr;
+	__le16 flags;
+	__le16 base_cpu;
+	__le32 hash_info;
+	__le16 table_size;	/* bytes: 4 per entry */
+	__le16 pad1;
+	__le32 table_offset;	/* from the start of this object */
+	__le16 key_size;
+	__le16 pad2;
+	__le32 key_offset;
+	__le32 proc_masks_offset;
+	__le32 num_proc_masks;
+	__le32 proc_masks_entry_size;
+} __packed;
+
+static_assert(sizeof(struct ndis_rss_caps) == 18);
+static_assert(sizeof(struct ndis_rss_params) == 40);
+static_assert(offsetof(struct ndis_rss_params, table_offset) == 16);
+static_assert(offsetof(struct ndis_rss_params, key_offset) == 24);
+
 /* NDIS_MAC_OPTION_*: copy lookahead, transfers not pend, no loopback,
  * 802.1p priority, 802.1Q VLAN (as OpenVMM answers).
  */
@@ -344,6 +387,8 @@ static_assert(sizeof(struct ndis_object_header) == 4);
 #define NETVSP_BUFFER_SPACE	(256 * 1024)
 #define NETVSP_VENDOR_ID	0x0000155d
 #define NETVSP_DRIVER_VERSION	0x0100
+#define NETVSP_RSS_TABLE_MAX	128	/* receive indirection entries */
+#define NETVSP_RSS_KEY_SIZE	40
 
 /* A NIC: its settings, and the protocol state of its open channels. */
 struct hvsim_nic {
@@ -375,6 +420,14 @@ struct hvsim_nic {
 	u32 filter;
 	u32 nmc;
 	u8 mc[NETVSP_MC_MAX][ETH_ALEN];
+	u16 max_subch;		/* sub-channels the device may offer */
+	u16 subch;		/* sub-channels granted */
+	u16 nopen;		/* channels open */
+	bool table_sent;	/* the send indirection table went out */
+	bool rss;		/* receive-side scaling on */
+	u32 rss_entries;
+	u32 rss_table[NETVSP_RSS_TABLE_MAX];
+	u8 rss_key[NETVSP_RSS_KEY_SIZE];
 	u8 *txbuf;		/* private copy of one SEND_RNDIS_PKT */
 	u8 *framebuf;		/* a frame with its VLAN tag put back */
 	bool guest_link;	/* what the guest was told */
@@ -382,6 +435,7 @@ struct hvsim_nic {
 	u64 tx_frames;
 	u64 tx_errors;
 	u64 rx_frames;
+	u64 rx_sub_frames;	/* of those, on sub-channels */
 	u64 rx_dropped;
 	u64 ctl_msgs;
 	u64 link_events;
@@ -518,6 +572,10 @@ static void hvsim_nic_reset(struct hvsim_nic *nic)
 	nic->rndis_ready = false;
 	nic->filter = 0;
 	nic->nmc = 0;
+	nic->subch = 0;
+	nic->table_sent = false;
+	nic->rss = false;
+	nic->rss_entries = 0;
 	nic->guest_link = nic->link_up;
 	memcpy(nic->mac, nic->cfg.mac, ETH_ALEN);
 }
@@ -661,9 +719,64 @@ static bool hvsim_nic_accepts(struct hvsim_nic *nic, const u8 *dst)
 	return (f & RNDIS_PACKET_TYPE_DIRECTED) && ether_addr_equal(nic->mac, dst);
 }
 
-/* The channel a NIC receives on. */
-static struct hvsim_vmbus_chan *hvsim_nic_rx_chan(struct hvsim_nic *nic)
+/* Toeplitz hash of @len bytes of @in with a 40-byte key. */
+static u32 hvsim_toeplitz(const u8 *key, const u8 *in, u32 len)
 {
+	u32 hash = 0, window = get_unaligned_be32(key), i;
+	int b;
+
+	for (i = 0; i < len; i++) {
+		for (b = 7; b >= 0; b--) {
+			if (in[i] & BIT(b))
+				hash ^= window;
+			window <<= 1;
+			if (i + 4 < NETVSP_RSS_KEY_SIZE &&
+			    key[i + 4] & BIT(b))
+				window |= 1;
+		}
+	}
+	return hash;
+}
+
+/*
+ * The RSS hash of an IPv4 frame as the guest asked for it (TCP: addresses
+ * and ports, else the addresses); false for a frame it does not cover.
+ */
+static bool hvsim_nic_rss_hash(struct hvsim_nic *nic, const u8 *frame,
+			       u32 len, u32 *hash)
+{
+	const u8 *ip = frame + ETH_HLEN;
+	u8 in[12];
+	u32 ihl, n = 8;
+
+	if (!nic->rss || len < ETH_HLEN + 20 ||
+	    get_unaligned_be16(frame + 2 * ETH_ALEN) != ETH_P_IP)
+		return false;
+	ihl = (ip[0] & 0xf) * 4;
+	if ((ip[0] >> 4) != 4 || ihl < 20 || len < ETH_HLEN + ihl)
+		return false;
+	memcpy(in, ip + 12, 8);
+	/* A first fragment of TCP with its ports. */
+	if (ip[9] == IPPROTO_TCP && !(get_unaligned_be16(ip + 6) & 0x3fff) &&
+	    len >= ETH_HLEN + ihl + 4) {
+		memcpy(in + 8, ip + ihl, 4);
+		n = 12;
+	}
+	*hash = hvsim_toeplitz(nic->rss_key, in, n);
+	return true;
+}
+
+/* The channel a frame goes to: its hash through the indirection table. */
+static struct hvsim_vmbus_chan *hvsim_nic_rx_chan(struct hvsim_nic *nic,
+						  u32 hash, bool hashed)
+{
+	u32 q;
+
+	if (!hashed || !nic->rss_entries)
+		return nic->chans[0];
+	q = nic->rss_table[hash % nic->rss_entries];
+	if (q <= nic->subch && nic->chans[q])
+		return nic->chans[q];
 	return nic->chans[0];
 }
 
@@ -671,7 +784,7 @@ static struct hvsim_vmbus_chan *hvsim_nic_rx_chan(struct hvsim_nic *nic)
 static void hvsim_nic_deliver(struct hvsim_nic *nic, const u8 *frame,
 			      u32 len)
 {
-	struct hvsim_vmbus_chan *chan = hvsim_nic_rx_chan(nic);
+	struct hvsim_vmbus_chan *chan;
 	struct rndis_hdr h = {
 		.type = cpu_to_le32(RNDIS_MSG_PACKET),
 		.len = cpu_to_le32(NETVSP_RX_HEADROOM + len),
@@ -680,15 +793,22 @@ static void hvsim_nic_deliver(struct hvsim_nic *nic, const u8 *frame,
 		.data_offset = cpu_to_le32(NETVSP_RX_HEADROOM - sizeof(h)),
 		.data_len = cpu_to_le32(len),
 		.ppi_offset = cpu_to_le32(sizeof(rp)),
-		.ppi_len = cpu_to_le32(sizeof(struct rndis_ppi) + 4),
 	};
 	struct rndis_ppi ppi = {
 		.size = cpu_to_le32(sizeof(ppi) + 4),
 		.type = cpu_to_le32(PPI_CHECKSUM),
 		.ppi_offset = cpu_to_le32(sizeof(ppi)),
 	};
-	u8 *p;
+	u32 ppi_len = sizeof(ppi) + 4, hash = 0;
+	bool hashed;
+	u8 *p, *pp;
 	int idx;
+
+	hashed = hvsim_nic_rss_hash(nic, frame, len, &hash);
+	chan = hvsim_nic_rx_chan(nic, hash, hashed);
+	if (hashed)
+		ppi_len *= 2;
+	rp.ppi_len = cpu_to_le32(ppi_len);
 
 	if (!chan || !nic->rndis_ready || !nic->rbuf ||
 	    NETVSP_RX_HEADROOM + len > nic->sub_size) {
@@ -703,9 +823,17 @@ static void hvsim_nic_deliver(struct hvsim_nic *nic, const u8 *frame,
 	p = nic->rbuf + (u32)idx * nic->sub_size;
 	memcpy(p, &h, sizeof(h));
 	memcpy(p + sizeof(h), &rp, sizeof(rp));
-	memcpy(p + sizeof(h) + sizeof(rp), &ppi, sizeof(ppi));
+	pp = p + sizeof(h) + sizeof(rp);
+	memcpy(pp, &ppi, sizeof(ppi));
 	/* The checksum info claims nothing: the guest checks. */
-	put_unaligned_le32(0, p + sizeof(h) + sizeof(rp) + sizeof(ppi));
+	put_unaligned_le32(0, pp + sizeof(ppi));
+	if (hashed) {
+		/* The hash value the queue was chosen by. */
+		pp += sizeof(ppi) + 4;
+		ppi.type = cpu_to_le32(PPI_HASH_VALUE);
+		memcpy(pp, &ppi, sizeof(ppi));
+		put_unaligned_le32(hash, pp + sizeof(ppi));
+	}
 	memcpy(p + NETVSP_RX_HEADROOM, frame, len);
 	if (hvsim_nic_rx_send(nic, chan, idx, NETVSP_RX_HEADROOM + len,
 			      NVSP_RNDIS_DATA, false)) {
@@ -713,6 +841,8 @@ static void hvsim_nic_deliver(struct hvsim_nic *nic, const u8 *frame,
 		return;
 	}
 	nic->rx_frames++;
+	if (chan != nic->chans[0])
+		nic->rx_sub_frames++;
 	hvsim_chan_publish(chan);
 }
 
@@ -910,7 +1040,7 @@ static void hvsim_put_utf16(u8 *out, const char *s, u32 *len)
 static u32 hvsim_nic_query(struct hvsim_nic *nic, u32 oid, const u8 *in,
 			   u32 inlen, u8 *out, u32 *outlen)
 {
-	u32 v, size;
+	u32 v = 0, size;
 	u8 rev;
 
 	*outlen = 4;
@@ -995,11 +1125,87 @@ static u32 hvsim_nic_query(struct hvsim_nic *nic, u32 oid, const u8 *in,
 		put_unaligned_le16(size, out + 2);
 		*outlen = size;
 		return RNDIS_STATUS_SUCCESS;
+	case OID_GEN_RECEIVE_SCALE_CAPABILITIES: {
+		struct ndis_rss_caps c = {
+			.hdr.type = NDIS_OBJECT_TYPE_RSS_CAPABILITIES,
+			.hdr.revision = 2,
+			.hdr.size = cpu_to_le16(sizeof(c)),
+			.caps = cpu_to_le32(NDIS_RSS_CAPS_HASH_TYPE_TCP_IPV4 |
+					    NDIS_RSS_CAPS_HASH_TYPE_TCP_IPV6 |
+					    NDIS_HASH_FUNC_TOEPLITZ),
+			.num_int_msgs = cpu_to_le32(1),
+			.num_recv_queues = cpu_to_le32(1 + nic->max_subch),
+			.num_table_entries = cpu_to_le16(NETVSP_RSS_TABLE_MAX),
+		};
+
+		if (nic->nvsp_ver < NVSP_VER_5) {
+			*outlen = 0;
+			break;
+		}
+		memcpy(out, &c, sizeof(c));
+		*outlen = sizeof(c);
+		return RNDIS_STATUS_SUCCESS;
+	}
 	default:
+		*outlen = 0;
+		break;
+	}
+	if (*outlen != 4) {
 		*outlen = 0;
 		return RNDIS_STATUS_NOT_SUPPORTED;
 	}
 	put_unaligned_le32(v, out);
+	return RNDIS_STATUS_SUCCESS;
+}
+
+/*
+ * OID_GEN_RECEIVE_SCALE_PARAMETERS, checked as OpenVMM does: disabled by
+ * its flag or a hash function of 0; else a 40-byte key, a table of whole
+ * u32 entries (at most 128), each a queue the guest has.
+ */
+static u32 hvsim_nic_set_rss(struct hvsim_nic *nic, const u8 *in, u32 inlen)
+{
+	u32 tsize, toff, ksize, koff, i, q;
+	struct ndis_rss_params p;
+	u16 flags;
+
+	if (inlen < sizeof(p))
+		return NETVSP_STATUS_INVALID_LENGTH;
+	memcpy(&p, in, sizeof(p));
+	if (p.hdr.type != NDIS_OBJECT_TYPE_RSS_PARAMETERS || !p.hdr.revision)
+		return NETVSP_STATUS_INVALID_DATA;
+	flags = le16_to_cpu(p.flags);
+	if ((flags & NDIS_RSS_PARAM_FLAG_DISABLE_RSS) ||
+	    !(le32_to_cpu(p.hash_info) & 0xff)) {
+		nic->rss = false;
+		return RNDIS_STATUS_SUCCESS;
+	}
+	tsize = le16_to_cpu(p.table_size);
+	toff = le32_to_cpu(p.table_offset);
+	ksize = le16_to_cpu(p.key_size);
+	koff = le32_to_cpu(p.key_offset);
+	if (!(flags & NDIS_RSS_PARAM_FLAG_ITABLE_UNCHANGED)) {
+		if (!tsize || tsize % 4 || tsize / 4 > NETVSP_RSS_TABLE_MAX ||
+		    toff > inlen || tsize > inlen - toff)
+			return NETVSP_STATUS_INVALID_DATA;
+		for (i = 0; i < tsize / 4; i++) {
+			q = get_unaligned_le32(in + toff + 4 * i);
+			if (q > nic->max_subch)
+				return NETVSP_STATUS_INVALID_DATA;
+		}
+	}
+	if (!(flags & NDIS_RSS_PARAM_FLAG_HASH_KEY_UNCHANGED) &&
+	    (ksize != NETVSP_RSS_KEY_SIZE || koff > inlen ||
+	     ksize > inlen - koff))
+		return NETVSP_STATUS_INVALID_DATA;
+	if (!(flags & NDIS_RSS_PARAM_FLAG_ITABLE_UNCHANGED)) {
+		nic->rss_entries = tsize / 4;
+		for (i = 0; i < nic->rss_entries; i++)
+			nic->rss_table[i] = get_unaligned_le32(in + toff + 4 * i);
+	}
+	if (!(flags & NDIS_RSS_PARAM_FLAG_HASH_KEY_UNCHANGED))
+		memcpy(nic->rss_key, in + koff, NETVSP_RSS_KEY_SIZE);
+	nic->rss = nic->rss_entries;
 	return RNDIS_STATUS_SUCCESS;
 }
 
@@ -1029,6 +1235,8 @@ static u32 hvsim_nic_set(struct hvsim_nic *nic, u32 oid, const u8 *in,
 	case RNDIS_OID_GEN_RNDIS_CONFIG_PARAMETER:
 		/* Accepted and ignored, as OpenVMM does. */
 		return RNDIS_STATUS_SUCCESS;
+	case OID_GEN_RECEIVE_SCALE_PARAMETERS:
+		return hvsim_nic_set_rss(nic, in, inlen);
 	default:
 		return RNDIS_STATUS_NOT_SUPPORTED;
 	}
@@ -1391,8 +1599,41 @@ static int hvsim_nvsp_subchannel(struct hvsim_nic *nic,
 		.type = cpu_to_le32(NVSP_SUBCHANNEL),
 		.status = cpu_to_le32(NVSP_STAT_FAIL),
 	};
+	struct nvsp_subchannel m;
+	u32 num;
+	int got;
 
-	/* No receive-side scaling was offered. */
+	/*
+	 * As OpenVMM: the whole request or nothing, and only while the
+	 * receive buffer has a sub-allocation per queue beyond the reserved.
+	 */
+	memcpy(&m, pkt->data, sizeof(m));
+	num = le32_to_cpu(m.num);
+	if (le32_to_cpu(m.op) != NVSP_SUBCHANNEL_ALLOCATE || !num ||
+	    num > nic->max_subch || nic->subch || !nic->rbuf ||
+	    nic->nsub < NETVSP_RX_RESERVED + 1 + num)
+		goto reply;
+	/*
+	 * Sub-channels of an earlier attach are still offered: hvsim cannot
+	 * revoke them on the primary's close as Hyper-V does, and a guest
+	 * waits for offers that would not come.  Refused: the guest goes on
+	 * with one queue.
+	 */
+	if (hvsim_chan_offer_subchannels(chan, 0)) {
+		pr_warn_ratelimited("%pUl: sub-channels already offered\n",
+				    &nic->cfg.instance_id);
+		goto reply;
+	}
+	got = hvsim_chan_offer_subchannels(chan, num);
+	if (got < 0 || got != num) {
+		pr_warn_ratelimited("%pUl: %u sub-channels wanted, %d offered\n",
+				    &nic->cfg.instance_id, num, got);
+		goto reply;
+	}
+	nic->subch = num;
+	c.status = cpu_to_le32(NVSP_STAT_SUCCESS);
+	c.num = cpu_to_le32(num);
+reply:
 	return hvsim_nic_complete(nic, chan, pkt->trans_id, &c, sizeof(c));
 }
 
@@ -1501,6 +1742,30 @@ static int hvsim_netvsp_packet(struct hvsim_vmbus_chan *chan,
 	return h->fn(nic, chan, pkt);
 }
 
+/*
+ * Every granted channel is open: the send indirection table goes to the
+ * guest, entries i % channels.  The table sits at byte 40, after a whole
+ * NVSP message, with offset 40: what Hyper-V sends, and what every Linux
+ * version reads (some ignore the offset, citing a host bug).
+ */
+static void hvsim_nic_send_table(struct hvsim_nic *nic)
+{
+	u8 msg[NVSP_SEND_TABLE_OFFSET + 4 * NVSP_SEND_TABLE_SIZE] = {};
+	u32 i;
+
+	put_unaligned_le32(NVSP_SEND_INDIRECTION_TABLE, msg);
+	put_unaligned_le32(NVSP_SEND_TABLE_SIZE, msg + 4);
+	put_unaligned_le32(NVSP_SEND_TABLE_OFFSET, msg + 8);
+	for (i = 0; i < NVSP_SEND_TABLE_SIZE; i++)
+		put_unaligned_le32(i % (1 + nic->subch),
+				   msg + NVSP_SEND_TABLE_OFFSET + 4 * i);
+	if (hvsim_chan_send(nic->chans[0], VM_PKT_DATA_INBAND, 0, 0, msg,
+			    sizeof(msg), NULL, 0))
+		return;
+	nic->table_sent = true;
+	hvsim_chan_publish(nic->chans[0]);
+}
+
 static int hvsim_netvsp_open(struct hvsim_vmbus_chan *chan)
 {
 	struct hvsim_nic *nic = hvsim_nic_get(hvsim_chan_instance(chan));
@@ -1510,10 +1775,18 @@ static int hvsim_netvsp_open(struct hvsim_vmbus_chan *chan)
 		return -ENOMEM;
 	if (index >= ARRAY_SIZE(nic->chans))
 		return -EINVAL;
-	if (!index)
+	if (!index) {
 		hvsim_nic_reset(nic);
+		nic->max_subch = min_t(u16, hvsim_chan_subch_max(chan),
+				       ARRAY_SIZE(nic->chans) - 1);
+		nic->nopen = 0;
+	}
 	nic->chans[index] = chan;
+	nic->nopen++;
 	hvsim_chan_set_vsp_data(chan, nic);
+	if (index && nic->subch && nic->nopen == 1 + nic->subch &&
+	    !nic->table_sent)
+		hvsim_nic_send_table(nic);
 	return 0;
 }
 
@@ -1525,6 +1798,7 @@ static void hvsim_netvsp_close(struct hvsim_vmbus_chan *chan)
 	if (!nic)
 		return;
 	nic->chans[index] = NULL;
+	nic->nopen--;
 	if (!index)
 		hvsim_nic_reset(nic);
 	hvsim_chan_set_vsp_data(chan, NULL);
@@ -1629,13 +1903,14 @@ static int hvsim_netvsp_nic_show(struct hvsim_vmbus_chan *chan, void *arg)
 	mutex_unlock(&hvsim_nics_lock);
 	if (!nic)
 		return 0;
-	seq_printf(m, "instance=%pUl mac=%pM link=%s open=%d nvsp=%#x ndis=%#x mtu=%u max_mtu=%u filter=%#x rx_subs=%u rx_sub_size=%u sections=%u tx=%llu tx_errors=%llu rx=%llu rx_dropped=%llu ctl=%llu link_events=%llu\n",
+	seq_printf(m, "instance=%pUl mac=%pM link=%s open=%d queues=%u rss=%d table_sent=%d nvsp=%#x ndis=%#x mtu=%u max_mtu=%u filter=%#x rx_subs=%u rx_sub_size=%u sections=%u tx=%llu tx_errors=%llu rx=%llu rx_sub=%llu rx_dropped=%llu ctl=%llu link_events=%llu\n",
 		   &nic->cfg.instance_id, nic->mac,
 		   nic->link_up ? "up" : "down", !!nic->chans[0],
+		   1 + nic->subch, nic->rss, nic->table_sent,
 		   nic->nvsp_ver, nic->ndis_ver, nic->frame - ETH_HLEN,
 		   nic->cfg.max_mtu, nic->filter, nic->nsub, nic->sub_size,
 		   nic->nsect, nic->tx_frames, nic->tx_errors, nic->rx_frames,
-		   nic->rx_dropped, nic->ctl_msgs, nic->link_events);
+		   nic->rx_sub_frames, nic->rx_dropped, nic->ctl_msgs, nic->link_events);
 	return 0;
 }
 

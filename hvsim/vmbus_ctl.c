@@ -277,6 +277,8 @@ static ssize_t hvsim_vmbus_add_write(struct file *file,
 	if (guid_equal(&cfg.class_id, &hvsim_echo_class))
 		cfg.subch = HVSIM_ECHO_MAX_SUBCHANNELS;
 	is_nic = guid_equal(&cfg.class_id, &nic_class);
+	if (is_nic)
+		cfg.subch = HVSIM_NETVSP_SUBCH_DEFAULT;
 	tok = hvsim_vmbus_word(&p);
 	if (!tok || guid_parse(tok, &cfg.instance_id))
 		return -EINVAL;

@@ -1281,6 +1281,19 @@ const guid_t *hvsim_chan_instance(struct hvsim_vmbus_chan *chan)
 EXPORT_SYMBOL_GPL(hvsim_chan_instance);
 
 /**
+ * hvsim_chan_subch_max() - the sub-channels a channel's device may offer.
+ * @chan: a channel of the device.
+ *
+ * Context: a VSP op.
+ * Return: the device's configured subch.
+ */
+u16 hvsim_chan_subch_max(struct hvsim_vmbus_chan *chan)
+{
+	return chan->dev->cfg.subch;
+}
+EXPORT_SYMBOL_GPL(hvsim_chan_subch_max);
+
+/**
  * hvsim_chan_sibling() - another channel of the same device.
  * @chan: a channel.
  * @index: the sub_channel_index wanted (0: the primary).

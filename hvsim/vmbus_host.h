@@ -333,6 +333,7 @@ void hvsim_chan_publish(struct hvsim_vmbus_chan *chan);
 const guid_t *hvsim_chan_instance(struct hvsim_vmbus_chan *chan);
 struct hvsim_vmbus_chan *hvsim_chan_sibling(struct hvsim_vmbus_chan *chan,
 					    u16 index);
+u16 hvsim_chan_subch_max(struct hvsim_vmbus_chan *chan);
 void *hvsim_chan_map_gpadl(struct hvsim_vmbus_chan *chan, u32 id, u32 *len);
 void hvsim_chan_unmap_gpadl(void *va, u32 len);
 int hvsim_vmbus_vsp_call(struct hvsim_vmbus *host, const guid_t *instance_id,
@@ -347,6 +348,9 @@ extern const struct hvsim_vsp_ops hvsim_echo_vsp;
 	GUID_INIT(0xf8615163, 0xdf3e, 0x46c5, 0x91, 0x3f, 0xf2, 0xd2,	\
 		  0xf9, 0x65, 0xed, 0x0e)
 extern const struct hvsim_vsp_ops hvsim_netvsp_vsp;
+
+/* Sub-channels of a NIC added through debugfs: 8 queues in all. */
+#define HVSIM_NETVSP_SUBCH_DEFAULT	7
 
 /**
  * struct hvsim_nic_config - a simulated NIC's host-side settings.

@@ -6,7 +6,10 @@
 # in-tree hv_netvsc, each in a network namespace of its own (iproute2's
 # $IP netns): addresses, ping both ways, and 64 MiB over TCP (busybox nc)
 # that arrive with the sender's SHA-256.  The host counts the frames it
-# switched.
+# switched.  vRSS: each guest asks for a sub-channel per CPU (2 queues
+# here), the host grants them, sends the send indirection table once all
+# are open, and spreads received frames by the Toeplitz hash of the
+# guest's key through the guest's indirection table.
 . /hvguest/tests/vm/lib.sh
 . /hvguest/tests/vm/vmbus_lib.inc
 
@@ -31,11 +34,16 @@ iface() {
 	return 1
 }
 
+vrss_ready() {
+	[ "$(nic_val $NIC1 queues) $(nic_val $NIC1 table_sent)" = "2 1" ] &&
+		[ "$(nic_val $NIC2 queues) $(nic_val $NIC2 table_sent)" = "2 1" ]
+}
+
 both_ifaces() {
 	iface $MAC1 >/dev/null && iface $MAC2 >/dev/null
 }
 
-plan 15
+plan 18
 
 check "hvsim and hv_vmbus load" sh -c 'modprobe hvsim && modprobe hv_vmbus'
 check "two NICs are added" sh -c \
@@ -44,6 +52,9 @@ check "the in-tree hv_netvsc loads" modprobe hv_netvsc
 check "both interfaces appear" eventually both_ifaces
 IF1=$(iface $MAC1)
 IF2=$(iface $MAC2)
+check "vRSS: both NICs have their 2 queues" eventually vrss_ready
+is "  2 receive queues in the guest" \
+	"$(ls -d /sys/class/net/$IF1/queues/rx-* | wc -l)" 2
 check "two network namespaces" sh -c '$IP netns add a && $IP netns add b'
 check "one NIC in each" sh -c \
 	"$IP link set $IF1 netns a && $IP link set $IF2 netns b"
@@ -75,6 +86,7 @@ is "  the SHA-256 matches" "$(cut -d' ' -f1 /tmp/rx.sum 2>/dev/null)" "$want"
 diag "$(cat $N/nics)"
 is "no frame dropped for want of a buffer" \
 	"$(nic_val $NIC1 rx_dropped) $(nic_val $NIC2 rx_dropped)" "0 0"
+is "RSS on at both NICs" "$(nic_val $NIC1 rss) $(nic_val $NIC2 rss)" "1 1"
 is "no bad frame sent" \
 	"$(nic_val $NIC1 tx_errors) $(nic_val $NIC2 tx_errors)" "0 0"
 diag "$(dmesg | grep netvsp | tail -5)"
