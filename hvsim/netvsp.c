@@ -866,20 +866,31 @@ static void hvsim_switch_forward(struct hvsim_nic *src, const u8 *frame,
  * RNDIS data from the guest.
  */
 
-/*
- * Check one PACKET message (@len bytes at @m, header included) and send
- * its frame.  -EINVAL for a malformed message.
+/**
+ * hvsim_netvsp_parse_packet() - check one RNDIS PACKET message.
+ * @m: the message, header included, in the host's private copy.
+ * @len: its length (at least the header's 8 bytes).
+ * @info: where its frame is, and its 802.1Q info, on success.
+ *
+ * OpenVMM's checks: no OOB data and no VC handle; the frame (at least an
+ * Ethernet header) and the per-packet info inside the message; every
+ * per-packet info element at least its 12-byte header, inside the info
+ * area, its value inside the element.  A large-send info is refused: no
+ * large send is offered.
+ *
+ * Context: any.
+ * Return: 0 or -EINVAL.
  */
-static int hvsim_nic_tx_packet(struct hvsim_nic *nic, const u8 *m, u32 len)
+int hvsim_netvsp_parse_packet(const u8 *m, u32 len,
+			      struct hvsim_netvsp_pkt_info *info)
 {
 	const u8 *body = m + sizeof(struct rndis_hdr);
 	u32 blen = len - sizeof(struct rndis_hdr);
-	u32 doff, dlen, poff, plen, psize, ptype, pvoff, vlan = 0;
+	u32 doff, dlen, poff, plen, psize, ptype, pvoff;
 	struct rndis_packet rp;
-	bool has_vlan = false;
-	const u8 *frame;
 
-	if (blen < sizeof(rp))
+	memset(info, 0, sizeof(*info));
+	if (len < sizeof(struct rndis_hdr) || blen < sizeof(rp))
 		return -EINVAL;
 	memcpy(&rp, body, sizeof(rp));
 	doff = le32_to_cpu(rp.data_offset);
@@ -906,22 +917,41 @@ static int hvsim_nic_tx_packet(struct hvsim_nic *nic, const u8 *m, u32 len)
 		if (ptype == PPI_VLAN) {
 			if (psize - pvoff < 4)
 				return -EINVAL;
-			vlan = get_unaligned_le32(body + poff + pvoff);
-			has_vlan = true;
+			info->vlan = get_unaligned_le32(body + poff + pvoff);
+			info->has_vlan = true;
 		} else if (ptype == PPI_LSO) {
-			/* No large send was offered. */
 			return -EINVAL;
 		}
 		poff += psize;
 		plen -= psize;
 	}
+	info->data_offset = sizeof(struct rndis_hdr) + doff;
+	info->data_len = dlen;
+	return 0;
+}
 
-	if (dlen > nic->frame + (has_vlan ? 0 : VLAN_HLEN)) {
+/*
+ * Check one PACKET message (@len bytes at @m, header included) and send
+ * its frame.  -EINVAL for a malformed message.
+ */
+static int hvsim_nic_tx_packet(struct hvsim_nic *nic, const u8 *m, u32 len)
+{
+	struct hvsim_netvsp_pkt_info info;
+	u32 dlen, vlan;
+	const u8 *frame;
+	int ret;
+
+	ret = hvsim_netvsp_parse_packet(m, len, &info);
+	if (ret)
+		return ret;
+	dlen = info.data_len;
+	vlan = info.vlan;
+	if (dlen > nic->frame + (info.has_vlan ? 0 : VLAN_HLEN)) {
 		nic->tx_errors++;
 		return 0;	/* oversized for the port: dropped */
 	}
-	frame = body + doff;
-	if (has_vlan) {
+	frame = m + info.data_offset;
+	if (info.has_vlan) {
 		/* Priority 0-2, CFI 3, VLAN ID 4-15 into an 802.1Q tag. */
 		u16 tci = ((vlan & 0x7) << 13) | ((vlan >> 3 & 1) << 12) |
 			  ((vlan >> 4) & 0xfff);

@@ -369,6 +369,23 @@ void hvsim_netvsp_default_mac(const guid_t *instance_id, u8 *mac);
 int hvsim_netvsp_set_link(struct hvsim_vmbus *host, const guid_t *instance_id,
 			  bool up);
 void hvsim_netvsp_debugfs(struct dentry *parent);
+
+/**
+ * struct hvsim_netvsp_pkt_info - an RNDIS PACKET message, checked.
+ * @data_offset: where the frame starts, from the message's start.
+ * @data_len: the frame's length.
+ * @has_vlan: an 802.1Q per-packet info came with it.
+ * @vlan: its value (priority bits 0-2, CFI 3, VLAN ID 4-15).
+ */
+struct hvsim_netvsp_pkt_info {
+	u32 data_offset;
+	u32 data_len;
+	bool has_vlan;
+	u32 vlan;
+};
+
+int hvsim_netvsp_parse_packet(const u8 *m, u32 len,
+			      struct hvsim_netvsp_pkt_info *info);
 void hvsim_netvsp_exit(void);
 
 #endif /* _HVSIM_VMBUS_HOST_H */
