@@ -26,6 +26,7 @@
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
 #include "internal.h"
+#include "vmbus_host.h"
 
 static atomic64_t hvsim_msgs_in;	/* guest -> host messages */
 static atomic64_t hvsim_signals;	/* guest -> host signals */
@@ -105,6 +106,7 @@ static int __init hvsim_init(void)
 	hvsim_synic_debugfs(hvsim_debugfs);
 	hvsim_vmbus_ctl_debugfs(hvsim_debugfs);
 	hvsim_storvsp_debugfs(hvsim_debugfs);
+	hvsim_netvsp_debugfs(hvsim_debugfs);
 	ret = hvsim_guest_init(hvsim_debugfs);
 	if (ret)
 		goto err_debugfs;
@@ -115,6 +117,7 @@ err_debugfs:
 	hvcore_unregister_backend(&hvsim_ops);
 err_vmbus:
 	hvsim_vmbus_ctl_exit();
+	hvsim_netvsp_exit();
 err_synic:
 	hvsim_synic_exit();
 	return ret;
@@ -128,6 +131,7 @@ static void __exit hvsim_exit(void)
 	hvcore_unregister_backend(&hvsim_ops);
 	/* No guest is left to post, signal or end a message. */
 	hvsim_vmbus_ctl_exit();
+	hvsim_netvsp_exit();
 	hvsim_synic_exit();
 }
 

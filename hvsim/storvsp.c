@@ -32,7 +32,7 @@
  *    protocol state follows the primary channel's open and close.
  *
  * Locking: the protocol state is the host's (VSP ops and
- * hvsim_vmbus_dev_call() run under its mutex); a controller's LUNs are
+ * hvsim_vmbus_vsp_call() run under its mutex); a controller's LUNs are
  * under its @lock, taken inside the host's mutex or alone.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": storvsp: " fmt
@@ -771,7 +771,7 @@ static int hvsim_storvsp_tell(const guid_t *instance, u32 op)
 {
 	int ret;
 
-	ret = hvsim_vmbus_dev_call(hvsim_vmbus_host(), instance,
+	ret = hvsim_vmbus_vsp_call(hvsim_vmbus_host(), instance,
 				   hvsim_storvsp_notify, (void *)(uintptr_t)op);
 	/* A controller the guest does not hold learns at its next scan. */
 	return ret == -ENODEV ? 0 : ret;

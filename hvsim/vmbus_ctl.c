@@ -235,12 +235,32 @@ static char *hvsim_vmbus_word(char **p)
 	return NULL;
 }
 
-/* "CLASS INSTANCE [mmio=MB] [flags=N] [monitor] [subch=N]" */
+/* "xx:xx:xx:xx:xx:xx" (mac_pton() needs the networking core). */
+static int hvsim_vmbus_parse_mac(const char *s, u8 *mac)
+{
+	unsigned int b[6], i;
+
+	if (strlen(s) != 17 ||
+	    sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x", &b[0], &b[1], &b[2], &b[3],
+		   &b[4], &b[5]) != 6)
+		return -EINVAL;
+	for (i = 0; i < 6; i++)
+		mac[i] = b[i];
+	return 0;
+}
+
+/*
+ * "CLASS INSTANCE [mmio=MB] [flags=N] [monitor] [subch=N]", and for the
+ * NIC class [mac=MAC] [mtu=N]
+ */
 static ssize_t hvsim_vmbus_add_write(struct file *file,
 				     const char __user *ubuf, size_t count,
 				     loff_t *ppos)
 {
+	static const guid_t nic_class = HVSIM_NIC_CLASS_GUID;
 	struct hvsim_vmbus_dev_config cfg = {};
+	struct hvsim_nic_config nic = {};
+	bool is_nic, has_mac = false;
 	char buf[160], *p = buf, *tok;
 	unsigned int luns = 0, mb = 0;
 	bool scsi, has_luns = false, has_mb = false;
@@ -257,6 +277,8 @@ static ssize_t hvsim_vmbus_add_write(struct file *file,
 		cfg.class_id = hvsim_echo_class;
 	else if (!strcmp(tok, "scsi"))
 		cfg.class_id = hvsim_storvsp_class;
+	else if (!strcmp(tok, "nic"))
+		cfg.class_id = nic_class;
 	else if (guid_parse(tok, &cfg.class_id))
 		return -EINVAL;
 	scsi = guid_equal(&cfg.class_id, &hvsim_storvsp_class);
@@ -264,12 +286,20 @@ static ssize_t hvsim_vmbus_add_write(struct file *file,
 		cfg.subch = HVSIM_ECHO_MAX_SUBCHANNELS;
 	else if (scsi)
 		cfg.subch = hvsim_storvsp_default_subch();
+	is_nic = guid_equal(&cfg.class_id, &nic_class);
+	if (is_nic)
+		cfg.subch = HVSIM_NETVSP_SUBCH_DEFAULT;
 	tok = hvsim_vmbus_word(&p);
 	if (!tok || guid_parse(tok, &cfg.instance_id))
 		return -EINVAL;
 
 	while ((tok = hvsim_vmbus_word(&p)) != NULL) {
-		if (!strcmp(tok, "monitor"))
+		if (is_nic && str_has_prefix(tok, "mac=")) {
+			has_mac = true;
+			ret = hvsim_vmbus_parse_mac(tok + 4, nic.mac);
+		} else if (is_nic && str_has_prefix(tok, "mtu=")) {
+			ret = kstrtou32(tok + 4, 0, &nic.max_mtu);
+		} else if (!strcmp(tok, "monitor"))
 			cfg.monitor = true;
 		else if (str_has_prefix(tok, "mmio="))
 			ret = kstrtou16(tok + 5, 0, &cfg.mmio_mb);
@@ -292,6 +322,14 @@ static ssize_t hvsim_vmbus_add_write(struct file *file,
 		ret = hvsim_storvsp_configure(&cfg.instance_id,
 					      has_luns ? luns : UINT_MAX,
 					      has_mb ? mb : 0);
+		if (ret)
+			return ret;
+	}
+	if (is_nic) {
+		nic.instance_id = cfg.instance_id;
+		if (!has_mac)
+			hvsim_netvsp_default_mac(&cfg.instance_id, nic.mac);
+		ret = hvsim_netvsp_config(&nic);
 		if (ret)
 			return ret;
 	}

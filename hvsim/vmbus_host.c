@@ -1125,6 +1125,56 @@ commit:
 		hvsim_chan_commit_write(chan, published);
 }
 
+/*
+ * Build a packet: @hdr (a descriptor whose offset8 covers @hlen bytes,
+ * len8 filled in here), then the two payload parts, padded to 8.  Written
+ * now, or kept in order when @may_wait; -EAGAIN when it cannot be written
+ * now and may not wait.
+ */
+static int hvsim_chan_queue(struct hvsim_vmbus_chan *chan, void *hdr,
+			    u32 hlen, const void *data1, u32 len1,
+			    const void *data2, u32 len2, bool may_wait)
+{
+	struct vmpacket_descriptor *desc = hdr;
+	struct hvsim_vmbus_reply *rep;
+	u64 plen = ALIGN((u64)hlen + len1 + len2, 8);
+	int ret;
+
+	lockdep_assert_held(&chan->host->lock);
+	if (chan->state != HVSIM_CHAN_OPEN || chan->broken)
+		return -ENOTCONN;
+	if (plen + 16 > chan->out.size || plen / 8 > U16_MAX)
+		return -EMSGSIZE;
+	if (!may_wait && !list_empty(&chan->replies))
+		return -EAGAIN;
+	desc->len8 = plen / 8;
+	rep = kzalloc(struct_size(rep, pkt, plen), GFP_KERNEL);
+	if (!rep)
+		return -ENOMEM;
+	rep->len = plen;
+	memcpy(rep->pkt, hdr, hlen);
+	if (len1)
+		memcpy(rep->pkt + hlen, data1, len1);
+	if (len2)
+		memcpy(rep->pkt + hlen + len1, data2, len2);
+
+	if (list_empty(&chan->replies)) {
+		ret = hvsim_chan_put(chan, rep->pkt, rep->len);
+		if (ret != -EAGAIN || !may_wait) {
+			kfree(rep);
+			if (ret == -EAGAIN)
+				return ret;
+			if (ret) {
+				hvsim_chan_corrupt(chan, "read index");
+				return -ENOTCONN;
+			}
+			return 0;
+		}
+	}
+	list_add_tail(&rep->node, &chan->replies);
+	return 0;
+}
+
 /**
  * hvsim_chan_send() - write a packet into a channel's host-to-guest ring.
  * @chan: the channel, open.
@@ -1154,41 +1204,139 @@ int hvsim_chan_send(struct hvsim_vmbus_chan *chan, u16 type, u16 flags,
 		.flags = flags,
 		.trans_id = trans_id,
 	};
-	struct hvsim_vmbus_reply *rep;
-	u64 plen = ALIGN((u64)sizeof(desc) + len1 + len2, 8);
-	int ret;
 
-	lockdep_assert_held(&chan->host->lock);
-	if (chan->state != HVSIM_CHAN_OPEN || chan->broken)
-		return -ENOTCONN;
-	if (plen + 16 > chan->out.size || plen / 8 > U16_MAX)
-		return -EMSGSIZE;
-	desc.len8 = plen / 8;
-	rep = kzalloc(struct_size(rep, pkt, plen), GFP_KERNEL);
-	if (!rep)
-		return -ENOMEM;
-	rep->len = plen;
-	memcpy(rep->pkt, &desc, sizeof(desc));
-	if (len1)
-		memcpy(rep->pkt + sizeof(desc), data1, len1);
-	if (len2)
-		memcpy(rep->pkt + sizeof(desc) + len1, data2, len2);
-
-	if (list_empty(&chan->replies)) {
-		ret = hvsim_chan_put(chan, rep->pkt, rep->len);
-		if (ret != -EAGAIN) {
-			kfree(rep);
-			if (ret) {
-				hvsim_chan_corrupt(chan, "read index");
-				return -ENOTCONN;
-			}
-			return 0;
-		}
-	}
-	list_add_tail(&rep->node, &chan->replies);
-	return 0;
+	return hvsim_chan_queue(chan, &desc, sizeof(desc), data1, len1, data2,
+				len2, true);
 }
 EXPORT_SYMBOL_GPL(hvsim_chan_send);
+
+/* The transfer-page packet header of at most this many ranges. */
+#define HVSIM_XFER_MAX_RANGES	375
+
+/**
+ * hvsim_chan_send_xfer() - write a transfer-page packet to the guest.
+ * @chan: the channel, open.
+ * @flags: 0 or VMBUS_DATA_PACKET_FLAG_COMPLETION_REQUESTED.
+ * @trans_id: the transaction ID.
+ * @set_id: the transfer page set (the guest's ID for the buffer).
+ * @ranges: byte ranges within that buffer.
+ * @nranges: how many, 1 to 375.
+ * @data: the in-band payload after the ranges.
+ * @len: its length.
+ * @may_wait: keep the packet in order when the ring has no room now
+ *	(as hvsim_chan_send() does); when false, such a packet is refused
+ *	with -EAGAIN and the caller drops it, as a switch port drops a
+ *	frame its queue has no room for.
+ *
+ * The packet is in the ring at once, but the guest sees it only once the
+ * write index is published: by the channel's own work, or by
+ * hvsim_chan_publish() for a channel that is not the one being served.
+ *
+ * Context: a VSP op or hvsim_vmbus_vsp_call() (the host's mutex held).
+ * Return: 0; -EAGAIN (see @may_wait); -EINVAL for a bad range count;
+ * otherwise as hvsim_chan_send().
+ */
+int hvsim_chan_send_xfer(struct hvsim_vmbus_chan *chan, u16 flags,
+			 u64 trans_id, u16 set_id,
+			 const struct vmtransfer_page_range *ranges,
+			 u32 nranges, const void *data, u32 len, bool may_wait)
+{
+	u8 buf[sizeof(struct vmtransfer_page_packet_header) +
+	       4 * sizeof(struct vmtransfer_page_range)];
+	struct vmtransfer_page_packet_header *h;
+	u32 hlen = sizeof(*h) + nranges * sizeof(*ranges);
+	void *hdr = buf;
+	int ret;
+
+	if (!nranges || nranges > HVSIM_XFER_MAX_RANGES)
+		return -EINVAL;
+	if (hlen > sizeof(buf)) {
+		hdr = kmalloc(hlen, GFP_KERNEL);
+		if (!hdr)
+			return -ENOMEM;
+	}
+	h = hdr;
+	memset(h, 0, sizeof(*h));
+	h->d.type = VM_PKT_DATA_USING_XFER_PAGES;
+	h->d.offset8 = hlen / 8;
+	h->d.flags = flags;
+	h->d.trans_id = trans_id;
+	h->xfer_pageset_id = set_id;
+	h->range_cnt = nranges;
+	memcpy(h->ranges, ranges, nranges * sizeof(*ranges));
+	ret = hvsim_chan_queue(chan, hdr, hlen, data, len, NULL, 0, may_wait);
+	if (hdr != buf)
+		kfree(hdr);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(hvsim_chan_send_xfer);
+
+/**
+ * hvsim_chan_publish() - show the guest what was written to a channel.
+ * @chan: the channel.
+ *
+ * Publishes the write index of the host-to-guest ring and interrupts the
+ * guest if the ring was empty before (and interrupts are on).  A VSP
+ * calls it after writing to a channel other than the one whose packet it
+ * handles (a switch delivering a frame, a host event); the channel being
+ * served publishes at the end of its batch anyway.
+ *
+ * Context: a VSP op or hvsim_vmbus_vsp_call() (the host's mutex held).
+ */
+void hvsim_chan_publish(struct hvsim_vmbus_chan *chan)
+{
+	lockdep_assert_held(&chan->host->lock);
+	if (chan->state != HVSIM_CHAN_OPEN || chan->broken)
+		return;
+	hvsim_chan_commit_write(chan, READ_ONCE(chan->out.ctrl->write_index));
+}
+EXPORT_SYMBOL_GPL(hvsim_chan_publish);
+
+/**
+ * hvsim_chan_instance() - the instance GUID of a channel's device.
+ * @chan: the channel.
+ *
+ * Context: a VSP op.
+ * Return: the GUID, valid while the channel is.
+ */
+const guid_t *hvsim_chan_instance(struct hvsim_vmbus_chan *chan)
+{
+	return &chan->dev->cfg.instance_id;
+}
+EXPORT_SYMBOL_GPL(hvsim_chan_instance);
+
+/**
+ * hvsim_chan_subch_max() - the sub-channels a channel's device may offer.
+ * @chan: a channel of the device.
+ *
+ * Context: a VSP op.
+ * Return: the device's configured subch.
+ */
+u16 hvsim_chan_subch_max(struct hvsim_vmbus_chan *chan)
+{
+	return chan->dev->cfg.subch;
+}
+EXPORT_SYMBOL_GPL(hvsim_chan_subch_max);
+
+/**
+ * hvsim_chan_sibling() - another channel of the same device.
+ * @chan: a channel.
+ * @index: the sub_channel_index wanted (0: the primary).
+ *
+ * Context: a VSP op.
+ * Return: the channel, open, or NULL.
+ */
+struct hvsim_vmbus_chan *hvsim_chan_sibling(struct hvsim_vmbus_chan *chan,
+					    u16 index)
+{
+	struct hvsim_vmbus_chan *c;
+
+	if (index > chan->dev->nsub || index > chan->dev->cfg.subch)
+		return NULL;
+	c = &chan->dev->chan[index];
+	return c->state == HVSIM_CHAN_OPEN && !c->broken ? c : NULL;
+}
+EXPORT_SYMBOL_GPL(hvsim_chan_sibling);
 
 /**
  * hvsim_chan_relid() - a channel's relid.
@@ -1325,6 +1473,85 @@ static bool hvsim_vmbus_gpadl_ok(struct hvsim_vmbus_gpadl *g)
 	g->pages = pages;
 	return true;
 }
+
+/**
+ * hvsim_chan_map_gpadl() - map a GPADL of a device for its VSP.
+ * @chan: a channel of the device.
+ * @id: the GPADL's ID, as the guest named it in its own protocol.
+ * @len: the GPADL's byte count, on success.
+ *
+ * The GPADL must be accepted, created on the device's primary channel,
+ * not a ring, and one range at offset 0 (a buffer such as netvsc's
+ * receive and send buffers, which OpenVMM requires the same way).  Its
+ * pages are pinned (a page reference each) and mapped contiguously; a
+ * GPADL the guest tears down while mapped stays pinned until the VSP
+ * unmaps it, so that the host never writes to memory the guest reused.
+ *
+ * Context: a VSP op (the host's mutex held).
+ * Return: the mapping, for hvsim_chan_unmap_gpadl(); an ERR_PTR: -ENOENT
+ * for no such GPADL, -EINVAL for one of the wrong shape or channel,
+ * -ENOMEM.
+ */
+void *hvsim_chan_map_gpadl(struct hvsim_vmbus_chan *chan, u32 id, u32 *len)
+{
+	struct hvsim_vmbus_gpadl *g;
+	struct page **pages;
+	u32 i, n;
+	void *va;
+
+	lockdep_assert_held(&chan->host->lock);
+	g = hvsim_vmbus_find_gpadl(chan->host, id);
+	if (!g)
+		return ERR_PTR(-ENOENT);
+	if (g->state != HVSIM_GPADL_ACCEPTED || g->ring_of ||
+	    g->relid != chan->dev->chan[0].relid || g->rangecount != 1 ||
+	    upper_32_bits(g->vals[0]) || !g->pages)
+		return ERR_PTR(-EINVAL);
+	n = g->pages;
+	pages = kvmalloc_array(n, sizeof(*pages), GFP_KERNEL);
+	if (!pages)
+		return ERR_PTR(-ENOMEM);
+	for (i = 0; i < n; i++) {
+		pages[i] = hvsim_vmbus_pfn_page(g->vals[1 + i]);
+		if (!pages[i]) {
+			kvfree(pages);
+			return ERR_PTR(-EINVAL);
+		}
+	}
+	va = vmap(pages, n, VM_MAP, PAGE_KERNEL);
+	if (va) {
+		for (i = 0; i < n; i++)
+			get_page(pages[i]);
+	}
+	kvfree(pages);
+	if (!va)
+		return ERR_PTR(-ENOMEM);
+	*len = lower_32_bits(g->vals[0]);
+	return va;
+}
+EXPORT_SYMBOL_GPL(hvsim_chan_map_gpadl);
+
+/**
+ * hvsim_chan_unmap_gpadl() - undo hvsim_chan_map_gpadl().
+ * @va: the mapping.
+ * @len: the byte count it returned.
+ *
+ * Context: process context.
+ */
+void hvsim_chan_unmap_gpadl(void *va, u32 len)
+{
+	u32 i, n = DIV_ROUND_UP(len, PAGE_SIZE);
+	struct page **pages;
+
+	pages = kvmalloc_array(n, sizeof(*pages), GFP_KERNEL | __GFP_NOFAIL);
+	for (i = 0; i < n; i++)
+		pages[i] = vmalloc_to_page(va + i * PAGE_SIZE);
+	vunmap(va);
+	for (i = 0; i < n; i++)
+		put_page(pages[i]);
+	kvfree(pages);
+}
+EXPORT_SYMBOL_GPL(hvsim_chan_unmap_gpadl);
 
 static void hvsim_vmbus_gpadl_reply(struct hvsim_vmbus *host, u32 relid,
 				    u32 id, u32 status)
@@ -2647,6 +2874,7 @@ int hvsim_vmbus_add(struct hvsim_vmbus *host,
 		    const struct hvsim_vmbus_dev_config *cfg)
 {
 	static const guid_t echo_class = HVSIM_ECHO_CLASS_GUID;
+	static const guid_t nic_class = HVSIM_NIC_CLASS_GUID;
 	struct hvsim_vmbus_dev *dev, *old;
 	struct hvsim_vmbus_chan *chan;
 	unsigned int i;
@@ -2663,6 +2891,8 @@ int hvsim_vmbus_add(struct hvsim_vmbus *host,
 		dev->vsp = &hvsim_echo_vsp;
 	else if (guid_equal(&cfg->class_id, &hvsim_storvsp_class))
 		dev->vsp = &hvsim_storvsp_vsp;
+	else if (guid_equal(&cfg->class_id, &nic_class))
+		dev->vsp = &hvsim_netvsp_vsp;
 	for (i = 0; i < hvsim_dev_nchans(dev); i++) {
 		chan = &dev->chan[i];
 		chan->host = host;
@@ -2702,23 +2932,22 @@ out_free:
 EXPORT_SYMBOL_GPL(hvsim_vmbus_add);
 
 /**
- * hvsim_vmbus_dev_call() - run a VSP's function on a device's primary
- * channel, from outside the host (a control of the device).
+ * hvsim_vmbus_vsp_call() - run a VSP function for a device, as the host.
  * @host: the host.
- * @instance_id: the device's instance GUID.
- * @fn: called with the host's mutex held, as a VSP op is: it may send on
- *	the channel (hvsim_chan_send() fails with -ENOTCONN when it is not
- *	open).
+ * @instance_id: the device.
+ * @fn: called with the device's primary channel (open or not) and @arg,
+ *	under the host's mutex, as a VSP op is; may send and publish.
  * @arg: for @fn.
  *
- * What @fn wrote into the host-to-guest ring is published and the guest
- * interrupted as after a VSP op.
+ * For events that start at the host rather than with a guest packet: a
+ * link change, a LUN added.  What @fn wrote into the host-to-guest ring is
+ * published and the guest interrupted as after a VSP op (hvsim_chan_send()
+ * fails with -ENOTCONN on a channel that is not open).
  *
  * Context: process context; takes the host's mutex.
- * Return: what @fn returned; -ENODEV when no device the guest holds has
- * @instance_id.
+ * Return: what @fn returns; -ENODEV when no device has @instance_id.
  */
-int hvsim_vmbus_dev_call(struct hvsim_vmbus *host, const guid_t *instance_id,
+int hvsim_vmbus_vsp_call(struct hvsim_vmbus *host, const guid_t *instance_id,
 			 int (*fn)(struct hvsim_vmbus_chan *chan, void *arg),
 			 void *arg)
 {
@@ -2729,7 +2958,7 @@ int hvsim_vmbus_dev_call(struct hvsim_vmbus *host, const guid_t *instance_id,
 
 	mutex_lock(&host->lock);
 	dev = hvsim_vmbus_find_instance(host, instance_id);
-	if (!dev || dev->state != HVSIM_DEV_OFFERED) {
+	if (!dev || dev->state == HVSIM_DEV_RESCINDED) {
 		mutex_unlock(&host->lock);
 		return -ENODEV;
 	}
@@ -2747,7 +2976,7 @@ int hvsim_vmbus_dev_call(struct hvsim_vmbus *host, const guid_t *instance_id,
 	mutex_unlock(&host->lock);
 	return ret;
 }
-EXPORT_SYMBOL_GPL(hvsim_vmbus_dev_call);
+EXPORT_SYMBOL_GPL(hvsim_vmbus_vsp_call);
 
 /* Rescind @dev: at once if the guest does not hold it. */
 static int hvsim_vmbus_remove(struct hvsim_vmbus *host,

@@ -47,6 +47,7 @@
 
 struct hvsim_vmbus;
 struct hvsim_vmbus_chan;
+struct dentry;
 
 /**
  * struct hvsim_vmbus_sink - where a host's messages to the guest go.
@@ -326,7 +327,19 @@ hvsim_chan_config(struct hvsim_vmbus_chan *chan);
 int hvsim_chan_offer_subchannels(struct hvsim_vmbus_chan *chan,
 				 unsigned int want);
 
-int hvsim_vmbus_dev_call(struct hvsim_vmbus *host, const guid_t *instance_id,
+int hvsim_chan_send_xfer(struct hvsim_vmbus_chan *chan, u16 flags,
+			 u64 trans_id, u16 set_id,
+			 const struct vmtransfer_page_range *ranges,
+			 u32 nranges, const void *data, u32 len,
+			 bool may_wait);
+void hvsim_chan_publish(struct hvsim_vmbus_chan *chan);
+const guid_t *hvsim_chan_instance(struct hvsim_vmbus_chan *chan);
+struct hvsim_vmbus_chan *hvsim_chan_sibling(struct hvsim_vmbus_chan *chan,
+					    u16 index);
+u16 hvsim_chan_subch_max(struct hvsim_vmbus_chan *chan);
+void *hvsim_chan_map_gpadl(struct hvsim_vmbus_chan *chan, u32 id, u32 *len);
+void hvsim_chan_unmap_gpadl(void *va, u32 len);
+int hvsim_vmbus_vsp_call(struct hvsim_vmbus *host, const guid_t *instance_id,
 			 int (*fn)(struct hvsim_vmbus_chan *chan, void *arg),
 			 void *arg);
 
@@ -335,5 +348,50 @@ extern const struct hvsim_vsp_ops hvsim_echo_vsp;
 /* The SCSI controller's VSP (storvsp.c), and its class GUID. */
 extern const struct hvsim_vsp_ops hvsim_storvsp_vsp;
 extern const guid_t hvsim_storvsp_class;
+/* The network device's VSP (netvsp.c) and its NIC settings. */
+/* The netvsc class (HV_NIC_GUID, which is an initializer of a device ID). */
+#define HVSIM_NIC_CLASS_GUID						\
+	GUID_INIT(0xf8615163, 0xdf3e, 0x46c5, 0x91, 0x3f, 0xf2, 0xd2,	\
+		  0xf9, 0x65, 0xed, 0x0e)
+extern const struct hvsim_vsp_ops hvsim_netvsp_vsp;
+
+/* Sub-channels of a NIC added through debugfs: 8 queues in all. */
+#define HVSIM_NETVSP_SUBCH_DEFAULT	7
+
+/**
+ * struct hvsim_nic_config - a simulated NIC's host-side settings.
+ * @instance_id: the device (its VMBus instance GUID).
+ * @mac: its permanent MAC address.
+ * @max_mtu: the largest MTU the host port takes (frame size - 14).
+ */
+struct hvsim_nic_config {
+	guid_t instance_id;
+	u8 mac[6];
+	u32 max_mtu;
+};
+
+int hvsim_netvsp_config(const struct hvsim_nic_config *cfg);
+void hvsim_netvsp_default_mac(const guid_t *instance_id, u8 *mac);
+int hvsim_netvsp_set_link(struct hvsim_vmbus *host, const guid_t *instance_id,
+			  bool up);
+void hvsim_netvsp_debugfs(struct dentry *parent);
+
+/**
+ * struct hvsim_netvsp_pkt_info - an RNDIS PACKET message, checked.
+ * @data_offset: where the frame starts, from the message's start.
+ * @data_len: the frame's length.
+ * @has_vlan: an 802.1Q per-packet info came with it.
+ * @vlan: its value (priority bits 0-2, CFI 3, VLAN ID 4-15).
+ */
+struct hvsim_netvsp_pkt_info {
+	u32 data_offset;
+	u32 data_len;
+	bool has_vlan;
+	u32 vlan;
+};
+
+int hvsim_netvsp_parse_packet(const u8 *m, u32 len,
+			      struct hvsim_netvsp_pkt_info *info);
+void hvsim_netvsp_exit(void);
 
 #endif /* _HVSIM_VMBUS_HOST_H */

@@ -1052,8 +1052,9 @@ EXPORT_SYMBOL_GPL(vmbus_sendpacket);
 /**
  * vmbus_sendpacket_mpb_desc() - send a GPA-direct packet.
  * @channel: an open channel.
- * @desc: the packet header with one multi-page range filled in (range
- *	fields and rangecount's range); the rest is filled here.
+ * @desc: the packet header with its rangecount and that many multi-page
+ *	ranges filled in (each range's PFN array right after it, as
+ *	hv_netvsc builds them); the rest of the header is filled here.
  * @desc_size: bytes of @desc, range and PFN array included, a multiple of 8.
  * @buffer: in-band payload after the range, or NULL.
  * @bufferlen: its length.
@@ -1088,7 +1089,6 @@ int vmbus_sendpacket_mpb_desc(struct vmbus_channel *channel,
 	desc->length8 = aligned >> 3;
 	desc->transactionid = 0;
 	desc->reserved = 0;
-	desc->rangecount = 1;
 	return hvb_chan_write(channel, kv, ARRAY_SIZE(kv), requestid, NULL);
 }
 EXPORT_SYMBOL_GPL(vmbus_sendpacket_mpb_desc);

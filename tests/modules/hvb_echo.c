@@ -414,6 +414,7 @@ static int hvb_echo_send_one(struct hvb_echo_chan *c, u32 seq, u32 len,
 		memcpy(page_address(req->page), buf + sizeof(*h),
 		       len - sizeof(*h));
 		memset(&mpb, 0, sizeof(mpb));
+		mpb.d.rangecount = 1;
 		mpb.d.range.len = len - sizeof(*h);
 		mpb.d.range.offset = 0;
 		mpb.d.range.pfn_array[0] = page_to_pfn(req->page);

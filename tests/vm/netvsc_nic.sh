@@ -1,0 +1,86 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# vmrun: --smp 2 --load none --kmod hv_netvsc --add /usr/bin/ip:/usr/local/sbin/ip
+#
+# The kernel's in-tree hv_netvsc binds to a NIC of hvsim's netvsp: NVSP
+# and RNDIS initialization, the receive and send buffers; an Ethernet
+# interface appears with the MAC the host was given (add nic ... mac=),
+# and the host sees the guest's NVSP and NDIS versions and its packet
+# filter once the interface is up.  The host takes the link down and up
+# (debugfs net/link): the guest's carrier follows.  An MTU change makes
+# hv_netvsc detach and attach again (a new NDIS config and receive
+# buffer); an MTU above the host port's (add ... mtu=4000) is lowered to
+# it.
+. /hvguest/tests/vm/lib.sh
+. /hvguest/tests/vm/vmbus_lib.inc
+
+N=/sys/kernel/debug/hvsim/net
+NIC1=9c3e0001-0000-4000-8000-000000000001
+MAC1=00:15:5d:42:00:01
+
+# nic_val INSTANCE KEY: a field of the host's line for the NIC.
+nic_val() {
+	grep "instance=$1" $N/nics | tr ' ' '\n' | sed -n "s/^$2=//p"
+}
+
+# iface MAC: the interface with that address.
+iface() {
+	for _i in /sys/class/net/*; do
+		[ "$(cat "$_i/address")" = "$1" ] && basename "$_i" && return 0
+	done
+	return 1
+}
+
+# has_iface MAC: an interface has that address.
+has_iface() {
+	iface "$1" >/dev/null
+}
+
+# carrier IF: the interface's carrier.
+carrier() {
+	cat /sys/class/net/$IF/carrier 2>/dev/null
+}
+
+# carrier_is WANT
+carrier_is() {
+	[ "$(carrier)" = "$1" ]
+}
+
+# mtu_is WANT: the interface's MTU, and the host's idea of it.
+mtu_is() {
+	[ "$(cat /sys/class/net/$IF/mtu)" = "$1" ] &&
+		[ "$(nic_val $NIC1 mtu)" = "$1" ]
+}
+
+plan 21
+
+check "hvsim loads" modprobe hvsim
+check "hv_vmbus loads" modprobe hv_vmbus
+check "a NIC is added with a MAC" write $H/add "nic $NIC1 mac=$MAC1 mtu=4000"
+check "the in-tree hv_netvsc loads" modprobe hv_netvsc
+check "an interface with the host's MAC appears" eventually has_iface $MAC1
+IF=$(iface $MAC1)
+is "  bound to hv_netvsc" \
+	"$(basename "$(readlink /sys/class/net/$IF/device/driver)")" hv_netvsc
+is "  NVSP version 6.1 negotiated" "$(nic_val $NIC1 nvsp)" 0x60001
+check "  it comes up" ip link set "$IF" up
+check "  its packet filter reaches the host" \
+	eventually sh -c "[ \"\$(grep instance=$NIC1 $N/nics | sed 's/.* filter=\([^ ]*\).*/\1/')\" != 0 ]"
+is "  carrier on" "$(carrier)" 1
+
+check "the host takes the link down" write $N/link "$NIC1 down"
+check "  the guest loses its carrier" eventually carrier_is 0
+check "the host brings the link up" write $N/link "$NIC1 up"
+check "  the guest has its carrier again" eventually carrier_is 1
+is "  the host told the guest twice" "$(nic_val $NIC1 link_events)" 2
+check "a link change of an unknown NIC is refused" \
+	sh -c "! echo '9c3e0001-0000-4000-8000-0000000000ff down' 2>/dev/null >$N/link"
+
+check "MTU 3000" ip link set "$IF" mtu 3000
+check "  the guest and the host agree" eventually mtu_is 3000
+is "  receive sub-allocations for 3014-byte frames" \
+	"$(nic_val $NIC1 rx_sub_size)" $((256 + 3014 + 36))
+check "MTU 6000, above the port's 4000" ip link set "$IF" mtu 6000
+check "  the guest ends at the host's 4000" eventually mtu_is 4000
+diag "$(cat $N/nics)"
+exit $_tap_fail

@@ -1,0 +1,93 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# vmrun: --smp 2 --load none --kmod hv_netvsc --add /usr/bin/ip:/usr/local/sbin/ip --timeout 900
+#
+# Two NICs of hvsim's netvsp on its switch, driven by the kernel's
+# in-tree hv_netvsc, each in a network namespace of its own (iproute2's
+# $IP netns): addresses, ping both ways, and 64 MiB over TCP (busybox nc)
+# that arrive with the sender's SHA-256.  The host counts the frames it
+# switched.  vRSS: each guest asks for a sub-channel per CPU (2 queues
+# here), the host grants them, sends the send indirection table once all
+# are open, and spreads received frames by the Toeplitz hash of the
+# guest's key through the guest's indirection table.
+. /hvguest/tests/vm/lib.sh
+. /hvguest/tests/vm/vmbus_lib.inc
+
+N=/sys/kernel/debug/hvsim/net
+# iproute2 (busybox sh runs its own applets before the PATH)
+export IP=/usr/local/sbin/ip
+NIC1=9c3e0001-0000-4000-8000-000000000001
+NIC2=9c3e0001-0000-4000-8000-000000000002
+MAC1=00:15:5d:42:00:01
+MAC2=00:15:5d:42:00:02
+
+# nic_val INSTANCE KEY: a field of the host's line for the NIC.
+nic_val() {
+	grep "instance=$1" $N/nics | tr ' ' '\n' | sed -n "s/^$2=//p"
+}
+
+# iface MAC: the interface with that address.
+iface() {
+	for _i in /sys/class/net/*; do
+		[ "$(cat "$_i/address")" = "$1" ] && basename "$_i" && return 0
+	done
+	return 1
+}
+
+vrss_ready() {
+	[ "$(nic_val $NIC1 queues) $(nic_val $NIC1 table_sent)" = "2 1" ] &&
+		[ "$(nic_val $NIC2 queues) $(nic_val $NIC2 table_sent)" = "2 1" ]
+}
+
+both_ifaces() {
+	iface $MAC1 >/dev/null && iface $MAC2 >/dev/null
+}
+
+plan 18
+
+check "hvsim and hv_vmbus load" sh -c 'modprobe hvsim && modprobe hv_vmbus'
+check "two NICs are added" sh -c \
+	"echo 'nic $NIC1 mac=$MAC1' >$H/add && echo 'nic $NIC2 mac=$MAC2' >$H/add"
+check "the in-tree hv_netvsc loads" modprobe hv_netvsc
+check "both interfaces appear" eventually both_ifaces
+IF1=$(iface $MAC1)
+IF2=$(iface $MAC2)
+check "vRSS: both NICs have their 2 queues" eventually vrss_ready
+is "  2 receive queues in the guest" \
+	"$(ls -d /sys/class/net/$IF1/queues/rx-* | wc -l)" 2
+check "two network namespaces" sh -c '$IP netns add a && $IP netns add b'
+check "one NIC in each" sh -c \
+	"$IP link set $IF1 netns a && $IP link set $IF2 netns b"
+check "addresses and links up" sh -c "
+	$IP -n a addr add 10.7.0.1/24 dev $IF1 &&
+	$IP -n b addr add 10.7.0.2/24 dev $IF2 &&
+	$IP -n a link set $IF1 up && $IP -n b link set $IF2 up &&
+	$IP -n a link set lo up && $IP -n b link set lo up"
+check "ping a -> b" eventually $IP netns exec a ping -c 1 -W 2 10.7.0.2
+check "ping b -> a" $IP netns exec b ping -c 3 -W 2 10.7.0.1
+diag "$(cat $N/nics)"
+
+check "64 MiB of random data" \
+	dd if=/dev/urandom of=/tmp/tx bs=1M count=64 status=none
+want=$(sha256sum </tmp/tx | cut -d' ' -f1)
+rm -f /tmp/rx.sum
+# The listener's stdin stays open: busybox nc stops at the first end of
+# file on either side.
+$IP netns exec b sh -c \
+	'sleep 3600 | nc -l -p 5001 | sha256sum >/tmp/rx.sum' &
+sleep 1
+t0=$(date +%s)
+check "TCP a -> b: the sender finishes" \
+	$IP netns exec a timeout 600 nc 10.7.0.2 5001 </tmp/tx
+check "  the receiver finishes" eventually test -s /tmp/rx.sum
+t1=$(date +%s)
+diag "64 MiB in $((t1 - t0)) s"
+is "  the SHA-256 matches" "$(cut -d' ' -f1 /tmp/rx.sum 2>/dev/null)" "$want"
+diag "$(cat $N/nics)"
+is "no frame dropped for want of a buffer" \
+	"$(nic_val $NIC1 rx_dropped) $(nic_val $NIC2 rx_dropped)" "0 0"
+is "RSS on at both NICs" "$(nic_val $NIC1 rss) $(nic_val $NIC2 rss)" "1 1"
+is "no bad frame sent" \
+	"$(nic_val $NIC1 tx_errors) $(nic_val $NIC2 tx_errors)" "0 0"
+diag "$(dmesg | grep netvsp | tail -5)"
+exit $_tap_fail
