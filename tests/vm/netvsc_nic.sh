@@ -13,28 +13,7 @@
 # it.
 . /hvguest/tests/vm/lib.sh
 . /hvguest/tests/vm/vmbus_lib.inc
-
-N=/sys/kernel/debug/hvsim/net
-NIC1=9c3e0001-0000-4000-8000-000000000001
-MAC1=00:15:5d:42:00:01
-
-# nic_val INSTANCE KEY: a field of the host's line for the NIC.
-nic_val() {
-	grep "instance=$1" $N/nics | tr ' ' '\n' | sed -n "s/^$2=//p"
-}
-
-# iface MAC: the interface with that address.
-iface() {
-	for _i in /sys/class/net/*; do
-		[ "$(cat "$_i/address")" = "$1" ] && basename "$_i" && return 0
-	done
-	return 1
-}
-
-# has_iface MAC: an interface has that address.
-has_iface() {
-	iface "$1" >/dev/null
-}
+. /hvguest/tests/vm/net_lib.inc
 
 # carrier IF: the interface's carrier.
 carrier() {

@@ -12,27 +12,10 @@
 # guest's key through the guest's indirection table.
 . /hvguest/tests/vm/lib.sh
 . /hvguest/tests/vm/vmbus_lib.inc
+. /hvguest/tests/vm/net_lib.inc
 
-N=/sys/kernel/debug/hvsim/net
 # iproute2 (busybox sh runs its own applets before the PATH)
 export IP=/usr/local/sbin/ip
-NIC1=9c3e0001-0000-4000-8000-000000000001
-NIC2=9c3e0001-0000-4000-8000-000000000002
-MAC1=00:15:5d:42:00:01
-MAC2=00:15:5d:42:00:02
-
-# nic_val INSTANCE KEY: a field of the host's line for the NIC.
-nic_val() {
-	grep "instance=$1" $N/nics | tr ' ' '\n' | sed -n "s/^$2=//p"
-}
-
-# iface MAC: the interface with that address.
-iface() {
-	for _i in /sys/class/net/*; do
-		[ "$(cat "$_i/address")" = "$1" ] && basename "$_i" && return 0
-	done
-	return 1
-}
 
 vrss_ready() {
 	[ "$(nic_val $NIC1 queues) $(nic_val $NIC1 table_sent)" = "2 1" ] &&
