@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * hvcore's real Hyper-V backend, split in two:
+ * hvcore's real Hyper-V backend, in parts:
  *  - hyperv.c speaks the TLFS (SynIC MSRs, HvPostMessage, HvSignalEvent)
  *    through the small platform interface below and builds everywhere,
  *    the KUnit kernel included, where a fake platform drives it;
  *  - hyperv_kernel.c, built only when the kernel has CONFIG_HYPERV, is the
  *    platform made of the kernel's own Hyper-V code (its hypercall page,
- *    MSR accessors, per-CPU input pages and callback vector).
+ *    MSR accessors, per-CPU input pages and callback vector);
+ *  - hyperv_x86.c, built only into kernels without CONFIG_HYPERV, is the
+ *    platform made of hvguest's built-in x86 layer (arch/x86, hvx).
  */
 #ifndef _HVCORE_HYPERV_H
 #define _HVCORE_HYPERV_H
@@ -87,7 +89,10 @@ int hvcore_hv_register(const struct hvcore_hv_platform *plat);
 void hvcore_hv_unregister(void);
 bool hvcore_hv_is_real(void);
 
-#if IS_ENABLED(CONFIG_HYPERV)
+/* No CONFIG_HYPERV: the built-in x86 layer's platform (hyperv_x86.c). */
+void hvcore_hvx_platform_init(struct hvcore_hv_platform *plat);
+
+#if IS_ENABLED(CONFIG_HYPERV) || IS_ENABLED(CONFIG_HVGUEST_X86)
 void hvcore_hyperv_init(void);
 void hvcore_hyperv_exit(void);
 #else
