@@ -63,8 +63,16 @@ mirror:
 	@cp -rs --remove-destination $(addprefix $(CURDIR)/,$(SRCDIRS) Kbuild) \
 		$(BUILD)/
 
+# The built-in layer (arch/x86, hvcore/hyperv_x86.c) can not be a module.
+# For the kernel of kernel.conf it is compiled all the same, linked into
+# nothing, so that make check's W=1 and sparse see it; not for others.
+ifeq ($(KVER),$(KERNEL_ABI)-$(KERNEL_FLAVOUR))
+BUILTIN_CHECK := HVGUEST_BUILTIN_CHECK=y
+endif
+
 modules: deps mirror
-	$(MAKE) -s -C $(KDIR) M=$(BUILD) -j$(J) $(KBUILD_ARGS) modules
+	$(MAKE) -s -C $(KDIR) M=$(BUILD) -j$(J) $(KBUILD_ARGS) $(BUILTIN_CHECK) \
+		modules
 
 check:
 	@scripts/check
