@@ -1572,8 +1572,12 @@ static int hvsim_ic_status_show(struct seq_file *m, void *v)
 	case ICMSGTYPE_KVPEXCHANGE:
 		seq_printf(m, "kvp.op %s\n", ic->kvp_op ? ic->kvp_op : "none");
 		seq_printf(m, "kvp.type %u\n", ic->kvp.type);
-		seq_printf(m, "kvp.key %s\n", ic->kvp.key);
-		seq_printf(m, "kvp.value %s\n", ic->kvp.value);
+		/* The guest's strings: a newline would forge a line. */
+		seq_puts(m, "kvp.key ");
+		seq_escape(m, ic->kvp.key, "\n\\");
+		seq_puts(m, "\nkvp.value ");
+		seq_escape(m, ic->kvp.value, "\n\\");
+		seq_putc(m, '\n');
 		break;
 	case ICMSGTYPE_VSS:
 		seq_printf(m, "vss.flags 0x%x\n", ic->vss_flags);
@@ -1615,7 +1619,7 @@ static int hvsim_ic_versions_cmd(struct hvsim_ic *ic, char *p)
 HVSIM_IC_CMD_FOPS(hvsim_ic_versions_cmd);
 
 /* Knobs: debugfs data is the IC, the file says which field. */
-#define HVSIM_IC_KNOB(field, min, max)					\
+#define HVSIM_IC_KNOB(field, min, max, define)				\
 static int field##_get(void *data, u64 *val)				\
 {									\
 	struct hvsim_ic *ic = data;					\
@@ -1639,13 +1643,15 @@ static int field##_set(void *data, u64 val)				\
 	mutex_unlock(&hvsim_ic_lock);					\
 	return 0;							\
 }									\
-DEFINE_DEBUGFS_ATTRIBUTE(field##_fops, field##_get, field##_set, "%lld\n")
+define(field##_fops, field##_get, field##_set, "%lld\n")
 
-HVSIM_IC_KNOB(timeout_ms, 1, 3600000);
-HVSIM_IC_KNOB(hb_interval_ms, 0, 3600000);
-HVSIM_IC_KNOB(ts_offset_s, -(s64)1000000000, 1000000000);
-HVSIM_IC_KNOB(ts_stale_s, 0, 1000000);
-HVSIM_IC_KNOB(ts_sample_ms, 0, 3600000);
+HVSIM_IC_KNOB(timeout_ms, 1, 3600000, DEFINE_DEBUGFS_ATTRIBUTE);
+HVSIM_IC_KNOB(hb_interval_ms, 0, 3600000, DEFINE_DEBUGFS_ATTRIBUTE);
+/* The offset may be negative: written and read signed. */
+HVSIM_IC_KNOB(ts_offset_s, -(s64)1000000000, 1000000000,
+	      DEFINE_DEBUGFS_ATTRIBUTE_SIGNED);
+HVSIM_IC_KNOB(ts_stale_s, 0, 1000000, DEFINE_DEBUGFS_ATTRIBUTE);
+HVSIM_IC_KNOB(ts_sample_ms, 0, 3600000, DEFINE_DEBUGFS_ATTRIBUTE);
 
 /**
  * hvsim_ic_debugfs() - the ICs' debugfs directory.
