@@ -35,6 +35,8 @@
  *  - Task offloads as OpenVMM offers them: TCP/UDP and IPv4 header
  *    checksums, LSOv2 up to 62780 bytes; the host fills the checksums
  *    and cuts large sends into MSS frames before switching them.
+ *  - When the guest closes the primary channel, the sub-channels are
+ *    rescinded (as Hyper-V), to be offered again on the next request.
  *  - Link changes (debugfs) go to the guest as INDICATE_STATUS
  *    MEDIA_CONNECT / MEDIA_DISCONNECT at once.
  *
@@ -458,6 +460,7 @@ struct hvsim_nic {
 	u64 mc_sets;		/* multicast lists taken */
 	u64 resets;
 	u64 keepalives;
+	u64 subch_rescinds;	/* primary closes that took sub-channels back */
 };
 
 static LIST_HEAD(hvsim_nics);
@@ -2246,10 +2249,9 @@ static int hvsim_nvsp_subchannel(struct hvsim_nic *nic,
 	    nic->nsub < NETVSP_RX_RESERVED + 1 + num)
 		goto reply;
 	/*
-	 * Sub-channels of an earlier attach are still offered: hvsim cannot
-	 * revoke them on the primary's close as Hyper-V does, and a guest
-	 * waits for offers that would not come.  Refused: the guest goes on
-	 * with one queue.
+	 * Sub-channels of an earlier attach are rescinded when the primary
+	 * closes; still offered here, a guest would wait for offers that
+	 * would not come.  Refused: the guest goes on with one queue.
 	 */
 	if (hvsim_chan_offer_subchannels(chan, 0)) {
 		pr_warn_ratelimited("%pUl: sub-channels already offered\n",
@@ -2429,6 +2431,13 @@ static void hvsim_netvsp_close(struct hvsim_vmbus_chan *chan)
 
 	if (!nic)
 		return;
+	/*
+	 * The guest closes the primary (hv_netvsc's detach, e.g. for an MTU
+	 * change): as Hyper-V, the host takes the sub-channels back, so that
+	 * the next attach's SUBCHANNEL request gets them offered anew.
+	 */
+	if (!index && hvsim_chan_rescind_subchannels(chan) > 0)
+		nic->subch_rescinds++;
 	nic->chans[index] = NULL;
 	nic->nopen--;
 	if (!index)
@@ -2535,7 +2544,7 @@ static int hvsim_netvsp_nic_show(struct hvsim_vmbus_chan *chan, void *arg)
 	mutex_unlock(&hvsim_nics_lock);
 	if (!nic)
 		return 0;
-	seq_printf(m, "instance=%pUl mac=%pM link=%s open=%d queues=%u rss=%d table_sent=%d nvsp=%#x ndis=%#x mtu=%u max_mtu=%u filter=%#x rx_subs=%u rx_sub_size=%u sections=%u tx=%llu tx_errors=%llu rx=%llu rx_sub=%llu rx_dropped=%llu ctl=%llu link_events=%llu offload=%#x rx_csum=%#x offload_sets=%llu lso=%llu lso_segs=%llu csum_filled=%llu rx_csum_ok=%llu tx_vlan=%llu rx_vlan=%llu mc=%u mc_sets=%llu resets=%llu keepalives=%llu\n",
+	seq_printf(m, "instance=%pUl mac=%pM link=%s open=%d queues=%u rss=%d table_sent=%d nvsp=%#x ndis=%#x mtu=%u max_mtu=%u filter=%#x rx_subs=%u rx_sub_size=%u sections=%u tx=%llu tx_errors=%llu rx=%llu rx_sub=%llu rx_dropped=%llu ctl=%llu link_events=%llu offload=%#x rx_csum=%#x offload_sets=%llu lso=%llu lso_segs=%llu csum_filled=%llu rx_csum_ok=%llu tx_vlan=%llu rx_vlan=%llu mc=%u mc_sets=%llu resets=%llu keepalives=%llu subch_rescinds=%llu\n",
 		   &nic->cfg.instance_id, nic->mac,
 		   nic->link_up ? "up" : "down", !!nic->chans[0],
 		   1 + nic->subch, nic->rss, nic->table_sent,
@@ -2546,7 +2555,8 @@ static int hvsim_netvsp_nic_show(struct hvsim_vmbus_chan *chan, void *arg)
 		   nic->tx_offload, nic->rx_csum, nic->offload_sets,
 		   nic->lso_frames, nic->lso_segments, nic->csum_frames,
 		   nic->rx_csum_ok, nic->tx_vlan, nic->rx_vlan, nic->nmc,
-		   nic->mc_sets, nic->resets, nic->keepalives);
+		   nic->mc_sets, nic->resets, nic->keepalives,
+		   nic->subch_rescinds);
 	return 0;
 }
 

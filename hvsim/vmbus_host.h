@@ -326,6 +326,7 @@ const struct hvsim_vmbus_dev_config *
 hvsim_chan_config(struct hvsim_vmbus_chan *chan);
 int hvsim_chan_offer_subchannels(struct hvsim_vmbus_chan *chan,
 				 unsigned int want);
+int hvsim_chan_rescind_subchannels(struct hvsim_vmbus_chan *chan);
 
 int hvsim_chan_send_xfer(struct hvsim_vmbus_chan *chan, u16 flags,
 			 u64 trans_id, u16 set_id,
