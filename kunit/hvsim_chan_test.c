@@ -2146,6 +2146,7 @@ static bool hnv_read(struct kunit *test, struct hct_chan *c,
 		     struct hct_pkt *p)
 {
 	u32 r = READ_ONCE(c->in->read_index);
+	/* The index before the packets it shows. */
 	u32 w = smp_load_acquire(&c->in->write_index);
 	u32 len;
 
@@ -2158,6 +2159,7 @@ static bool hnv_read(struct kunit *test, struct hct_chan *c,
 	p->len = len - 16;
 	hct_ring_read(c->in->buffer, c->in_size, (r + 16) % c->in_size,
 		      p->data, p->len);
+	/* The packet is copied out before the host may reuse its room. */
 	smp_mb();
 	WRITE_ONCE(c->in->read_index, (r + len + 8) % c->in_size);
 	return true;
