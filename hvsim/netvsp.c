@@ -29,9 +29,14 @@
  *    promiscuous); a NIC without a free sub-allocation or ring room
  *    drops it, counted.  Each delivery is a transfer-page packet of one
  *    range, the sub-allocation's index its transaction ID, with a
- *    checksum per-packet info that claims nothing (the guest checks).
- *  - No task offload is offered (checksum, LSO, RSC all 0 in
- *    NDIS_OFFLOAD): the guest computes every checksum and segments.
+ *    checksum per-packet info (what the host found checking the
+ *    frame), an 802.1Q one for a tagged frame and a hash value one when
+ *    RSS chose the queue.
+ *  - Task offloads as OpenVMM offers them: TCP/UDP and IPv4 header
+ *    checksums, LSOv2 up to 62780 bytes; the host fills the checksums
+ *    and cuts large sends into MSS frames before switching them.
+ *  - When the guest closes the primary channel, the sub-channels are
+ *    rescinded (as Hyper-V), to be offered again on the next request.
  *  - Link changes (debugfs) go to the guest as INDICATE_STATUS
  *    MEDIA_CONNECT / MEDIA_DISCONNECT at once.
  *
@@ -51,6 +56,7 @@
 #include <linux/string.h>
 #include <linux/uaccess.h>
 #include <linux/unaligned.h>
+#include <net/checksum.h>
 #include "vmbus_host.h"
 
 /* ------------------------------------------------------------------------
@@ -429,8 +435,13 @@ struct hvsim_nic {
 	u32 rss_table[NETVSP_RSS_TABLE_MAX];
 	u8 rss_key[NETVSP_RSS_KEY_SIZE];
 	u8 *txbuf;		/* private copy of one SEND_RNDIS_PKT */
-	u8 *framebuf;		/* a frame with its VLAN tag put back */
+	u8 *framebuf;		/* a frame with its 802.1Q tag taken out */
+	u8 *segbuf;		/* one segment of a large send */
 	bool guest_link;	/* what the guest was told */
+	u32 tx_offload;		/* HVSIM_NETVSP_CSUM_*, _LSO* on for sends */
+	u32 rx_csum;		/* HVSIM_NETVSP_CSUM_* on for receives */
+	bool tx_has_vlan;	/* the 802.1Q info of the frame being sent */
+	u32 tx_vlan_info;
 
 	u64 tx_frames;
 	u64 tx_errors;
@@ -439,6 +450,17 @@ struct hvsim_nic {
 	u64 rx_dropped;
 	u64 ctl_msgs;
 	u64 link_events;
+	u64 lso_frames;		/* large sends segmented */
+	u64 lso_segments;	/* the frames they made */
+	u64 csum_frames;	/* frames whose checksums the host filled */
+	u64 rx_csum_ok;		/* frames delivered with a checksum claimed good */
+	u64 tx_vlan;
+	u64 rx_vlan;
+	u64 offload_sets;	/* OFFLOAD_PARAMETERS taken */
+	u64 mc_sets;		/* multicast lists taken */
+	u64 resets;
+	u64 keepalives;
+	u64 subch_rescinds;	/* primary closes that took sub-channels back */
 };
 
 static LIST_HEAD(hvsim_nics);
@@ -563,6 +585,11 @@ static void hvsim_nic_reset(struct hvsim_nic *nic)
 	nic->txbuf = NULL;
 	kfree(nic->framebuf);
 	nic->framebuf = NULL;
+	kfree(nic->segbuf);
+	nic->segbuf = NULL;
+	/* Every offload offered is on until the guest says otherwise. */
+	nic->tx_offload = HVSIM_NETVSP_OFFLOAD_ALL;
+	nic->rx_csum = HVSIM_NETVSP_CSUM_ALL;
 	nic->nvsp_ver = 0;
 	nic->msg_size = NVSP_MSG_SIZE_V1;
 	nic->ndis_ver = 0;
@@ -780,18 +807,26 @@ static struct hvsim_vmbus_chan *hvsim_nic_rx_chan(struct hvsim_nic *nic,
 	return nic->chans[0];
 }
 
+/* A frame on the switch: untagged, its 802.1Q tag (if any) beside it. */
+struct hvsim_sw_frame {
+	const u8 *data;
+	u32 len;
+	bool has_vlan;
+	u32 vlan;		/* the 802.1Q info's value */
+	u32 csum[2];		/* receive checksum info: computed, valid */
+};
+
 /* Deliver one frame into @nic's receive buffer. */
-static void hvsim_nic_deliver(struct hvsim_nic *nic, const u8 *frame,
-			      u32 len)
+static void hvsim_nic_deliver(struct hvsim_nic *nic, struct hvsim_sw_frame *f)
 {
 	struct hvsim_vmbus_chan *chan;
 	struct rndis_hdr h = {
 		.type = cpu_to_le32(RNDIS_MSG_PACKET),
-		.len = cpu_to_le32(NETVSP_RX_HEADROOM + len),
+		.len = cpu_to_le32(NETVSP_RX_HEADROOM + f->len),
 	};
 	struct rndis_packet rp = {
 		.data_offset = cpu_to_le32(NETVSP_RX_HEADROOM - sizeof(h)),
-		.data_len = cpu_to_le32(len),
+		.data_len = cpu_to_le32(f->len),
 		.ppi_offset = cpu_to_le32(sizeof(rp)),
 	};
 	struct rndis_ppi ppi = {
@@ -799,19 +834,21 @@ static void hvsim_nic_deliver(struct hvsim_nic *nic, const u8 *frame,
 		.type = cpu_to_le32(PPI_CHECKSUM),
 		.ppi_offset = cpu_to_le32(sizeof(ppi)),
 	};
-	u32 ppi_len = sizeof(ppi) + 4, hash = 0;
+	u32 ppi_len = sizeof(ppi) + 4, hash = 0, csum;
 	bool hashed;
 	u8 *p, *pp;
 	int idx;
 
-	hashed = hvsim_nic_rss_hash(nic, frame, len, &hash);
+	hashed = hvsim_nic_rss_hash(nic, f->data, f->len, &hash);
 	chan = hvsim_nic_rx_chan(nic, hash, hashed);
 	if (hashed)
-		ppi_len *= 2;
+		ppi_len += sizeof(ppi) + 4;
+	if (f->has_vlan)
+		ppi_len += sizeof(ppi) + 4;
 	rp.ppi_len = cpu_to_le32(ppi_len);
 
 	if (!chan || !nic->rndis_ready || !nic->rbuf ||
-	    NETVSP_RX_HEADROOM + len > nic->sub_size) {
+	    NETVSP_RX_HEADROOM + f->len > nic->sub_size) {
 		nic->rx_dropped++;
 		return;
 	}
@@ -820,35 +857,59 @@ static void hvsim_nic_deliver(struct hvsim_nic *nic, const u8 *frame,
 		nic->rx_dropped++;
 		return;
 	}
+	/* The checksums are checked once per frame, claimed per receiver. */
+	if (!f->csum[1]) {
+		f->csum[0] = hvsim_netvsp_rx_csum(f->data, f->len,
+						  HVSIM_NETVSP_CSUM_ALL);
+		f->csum[1] = 1;
+	}
+	csum = f->csum[0];
+	if (!(nic->rx_csum & HVSIM_NETVSP_CSUM_IP4))
+		csum &= ~(HVSIM_NETVSP_RX_IP_OK | HVSIM_NETVSP_RX_IP_FAILED);
+	if (!(nic->rx_csum & (HVSIM_NETVSP_CSUM_TCP4 | HVSIM_NETVSP_CSUM_TCP6)))
+		csum &= ~(HVSIM_NETVSP_RX_TCP_OK | HVSIM_NETVSP_RX_TCP_FAILED);
+	if (!(nic->rx_csum & (HVSIM_NETVSP_CSUM_UDP4 | HVSIM_NETVSP_CSUM_UDP6)))
+		csum &= ~(HVSIM_NETVSP_RX_UDP_OK | HVSIM_NETVSP_RX_UDP_FAILED);
+
 	p = nic->rbuf + (u32)idx * nic->sub_size;
 	memcpy(p, &h, sizeof(h));
 	memcpy(p + sizeof(h), &rp, sizeof(rp));
+	/* Checksum info first, as OpenVMM writes it: what the host checked. */
 	pp = p + sizeof(h) + sizeof(rp);
 	memcpy(pp, &ppi, sizeof(ppi));
-	/* The checksum info claims nothing: the guest checks. */
-	put_unaligned_le32(0, pp + sizeof(ppi));
+	put_unaligned_le32(csum, pp + sizeof(ppi));
+	pp += sizeof(ppi) + 4;
+	if (f->has_vlan) {
+		ppi.type = cpu_to_le32(PPI_VLAN);
+		memcpy(pp, &ppi, sizeof(ppi));
+		put_unaligned_le32(f->vlan, pp + sizeof(ppi));
+		pp += sizeof(ppi) + 4;
+	}
 	if (hashed) {
 		/* The hash value the queue was chosen by. */
-		pp += sizeof(ppi) + 4;
 		ppi.type = cpu_to_le32(PPI_HASH_VALUE);
 		memcpy(pp, &ppi, sizeof(ppi));
 		put_unaligned_le32(hash, pp + sizeof(ppi));
 	}
-	memcpy(p + NETVSP_RX_HEADROOM, frame, len);
-	if (hvsim_nic_rx_send(nic, chan, idx, NETVSP_RX_HEADROOM + len,
+	memcpy(p + NETVSP_RX_HEADROOM, f->data, f->len);
+	if (hvsim_nic_rx_send(nic, chan, idx, NETVSP_RX_HEADROOM + f->len,
 			      NVSP_RNDIS_DATA, false)) {
 		nic->rx_dropped++;
 		return;
 	}
 	nic->rx_frames++;
+	if (csum & (HVSIM_NETVSP_RX_TCP_OK | HVSIM_NETVSP_RX_UDP_OK))
+		nic->rx_csum_ok++;
+	if (f->has_vlan)
+		nic->rx_vlan++;
 	if (chan != nic->chans[0])
 		nic->rx_sub_frames++;
 	hvsim_chan_publish(chan);
 }
 
 /* A frame from @src: to every other NIC with its link up that takes it. */
-static void hvsim_switch_forward(struct hvsim_nic *src, const u8 *frame,
-				 u32 len)
+static void hvsim_switch_forward(struct hvsim_nic *src,
+				 struct hvsim_sw_frame *f)
 {
 	struct hvsim_nic *nic;
 
@@ -856,10 +917,50 @@ static void hvsim_switch_forward(struct hvsim_nic *src, const u8 *frame,
 	list_for_each_entry(nic, &hvsim_nics, node) {
 		if (nic == src || !nic->link_up || !nic->chans[0])
 			continue;
-		if (hvsim_nic_accepts(nic, frame))
-			hvsim_nic_deliver(nic, frame, len);
+		if (hvsim_nic_accepts(nic, f->data))
+			hvsim_nic_deliver(nic, f);
 	}
 	mutex_unlock(&hvsim_nics_lock);
+}
+
+/* 802.1Q info (priority 0-2, CFI 3, VLAN ID 4-15) and a tag's TCI. */
+static u32 hvsim_tci_to_info(u16 tci)
+{
+	return (tci >> 13) | ((tci >> 12 & 1) << 3) | ((tci & 0xfff) << 4);
+}
+
+/*
+ * One frame of @nic's to the switch.  A tag in the frame itself (a guest
+ * may send one) is taken out: the switch carries it beside the frame,
+ * and a receiver gets it as an 802.1Q info, as from the info of a sender.
+ */
+static int hvsim_nic_emit(void *ctx, const u8 *frame, u32 len)
+{
+	struct hvsim_nic *nic = ctx;
+	struct hvsim_sw_frame f = {
+		.data = frame,
+		.len = len,
+		.has_vlan = nic->tx_has_vlan,
+		.vlan = nic->tx_vlan_info,
+	};
+
+	if (!f.has_vlan && len >= ETH_HLEN + VLAN_HLEN &&
+	    get_unaligned_be16(frame + 2 * ETH_ALEN) == ETH_P_8021Q) {
+		f.has_vlan = true;
+		f.vlan = hvsim_tci_to_info(get_unaligned_be16(frame + 14));
+		memcpy(nic->framebuf, frame, 2 * ETH_ALEN);
+		memcpy(nic->framebuf + 2 * ETH_ALEN,
+		       frame + 2 * ETH_ALEN + VLAN_HLEN,
+		       len - 2 * ETH_ALEN - VLAN_HLEN);
+		f.data = nic->framebuf;
+		f.len = len - VLAN_HLEN;
+	}
+	nic->tx_frames++;
+	if (f.has_vlan)
+		nic->tx_vlan++;
+	if (nic->link_up)
+		hvsim_switch_forward(nic, &f);
+	return 0;
 }
 
 /* ------------------------------------------------------------------------
@@ -870,13 +971,14 @@ static void hvsim_switch_forward(struct hvsim_nic *src, const u8 *frame,
  * hvsim_netvsp_parse_packet() - check one RNDIS PACKET message.
  * @m: the message, header included, in the host's private copy.
  * @len: its length (at least the header's 8 bytes).
- * @info: where its frame is, and its 802.1Q info, on success.
+ * @info: where its frame is, and its per-packet infos, on success.
  *
  * OpenVMM's checks: no OOB data and no VC handle; the frame (at least an
  * Ethernet header) and the per-packet info inside the message; every
  * per-packet info element at least its 12-byte header, inside the info
- * area, its value inside the element.  A large-send info is refused: no
- * large send is offered.
+ * area, its value inside the element.  The checksum, large-send, 802.1Q
+ * and hash value infos must hold a whole u32 and come once each; other
+ * types are skipped.
  *
  * Context: any.
  * Return: 0 or -EINVAL.
@@ -886,8 +988,10 @@ int hvsim_netvsp_parse_packet(const u8 *m, u32 len,
 {
 	const u8 *body = m + sizeof(struct rndis_hdr);
 	u32 blen = len - sizeof(struct rndis_hdr);
-	u32 doff, dlen, poff, plen, psize, ptype, pvoff;
+	u32 doff, dlen, poff, plen, psize, ptype, pvoff, val;
 	struct rndis_packet rp;
+	bool *has;
+	u32 *dst;
 
 	memset(info, 0, sizeof(*info));
 	if (len < sizeof(struct rndis_hdr) || blen < sizeof(rp))
@@ -914,13 +1018,34 @@ int hvsim_netvsp_parse_packet(const u8 *m, u32 len,
 		if (psize < sizeof(struct rndis_ppi) || psize > plen ||
 		    pvoff < sizeof(struct rndis_ppi) || pvoff > psize)
 			return -EINVAL;
-		if (ptype == PPI_VLAN) {
-			if (psize - pvoff < 4)
+		switch (ptype) {
+		case PPI_VLAN:
+			has = &info->has_vlan;
+			dst = &info->vlan;
+			break;
+		case PPI_CHECKSUM:
+			has = &info->has_csum;
+			dst = &info->csum;
+			break;
+		case PPI_LSO:
+			has = &info->has_lso;
+			dst = &info->lso;
+			break;
+		case PPI_HASH_VALUE:
+			has = &info->has_hash;
+			dst = &info->hash;
+			break;
+		default:
+			has = NULL;
+			dst = NULL;
+			break;
+		}
+		if (has) {
+			if (psize - pvoff < 4 || *has)
 				return -EINVAL;
-			info->vlan = get_unaligned_le32(body + poff + pvoff);
-			info->has_vlan = true;
-		} else if (ptype == PPI_LSO) {
-			return -EINVAL;
+			val = get_unaligned_le32(body + poff + pvoff);
+			*dst = val;
+			*has = true;
 		}
 		poff += psize;
 		plen -= psize;
@@ -930,49 +1055,348 @@ int hvsim_netvsp_parse_packet(const u8 *m, u32 len,
 	return 0;
 }
 
-/*
- * Check one PACKET message (@len bytes at @m, header included) and send
- * its frame.  -EINVAL for a malformed message.
+/* ------------------------------------------------------------------------
+ * Task offloads: checksums and large sends done by the host.
  */
-static int hvsim_nic_tx_packet(struct hvsim_nic *nic, const u8 *m, u32 len)
+
+#define LSO_MSS(v)		((v) & 0xfffff)
+#define LSO_TCP_OFFSET(v)	(((v) >> 20) & 0x3ff)
+#define LSO_V2			BIT(30)
+#define LSO_IPV6		BIT(31)
+#define CSUM_IPV4		BIT(0)
+#define CSUM_IPV6		BIT(1)
+#define CSUM_TCP		BIT(2)
+#define CSUM_UDP		BIT(3)
+#define CSUM_IP_HEADER		BIT(4)
+#define CSUM_L4_OFFSET(v)	(((v) >> 16) & 0x3ff)
+#define IP4_MF_OFFSET		0x3fff	/* more fragments, fragment offset */
+#define TCP_FLAG_FIN_B		0x01
+#define TCP_FLAG_PSH_B		0x08
+#define TCP_FLAG_CWR_B		0x80
+
+/*
+ * The IP packet of @frame: its header's end (the transport header for
+ * IPv4) and its end (@len or less: the frame may be padded).  -EPROTO
+ * for anything but a whole IPv4 or IPv6 header of the version asked.
+ */
+static int hvsim_ip_bounds(const u8 *frame, u32 len, bool v6, bool lso,
+			   u32 *l3hlen, u32 *end)
+{
+	const u8 *ip = frame + ETH_HLEN;
+	u32 ihl, tot;
+
+	if (len < ETH_HLEN + (v6 ? 40 : 20))
+		return -EPROTO;
+	if (get_unaligned_be16(frame + 2 * ETH_ALEN) !=
+	    (v6 ? ETH_P_IPV6 : ETH_P_IP) || (ip[0] >> 4) != (v6 ? 6 : 4))
+		return -EPROTO;
+	if (v6) {
+		*l3hlen = 40;
+		tot = 40 + get_unaligned_be16(ip + 4);
+	} else {
+		ihl = (ip[0] & 0xf) * 4;
+		if (ihl < 20 || len < ETH_HLEN + ihl)
+			return -EPROTO;
+		*l3hlen = ihl;
+		tot = get_unaligned_be16(ip + 2);
+		if (tot < ihl && !lso)
+			return -EPROTO;
+	}
+	/* A large send's IP length is 0 (the guest leaves it to the host). */
+	if (lso)
+		tot = len - ETH_HLEN;
+	if (tot > len - ETH_HLEN)
+		return -EPROTO;
+	*end = ETH_HLEN + tot;
+	return 0;
+}
+
+/* The TCP or UDP checksum of @l4len bytes at @l4, with its pseudo-header. */
+static __sum16 hvsim_l4_csum(const u8 *frame, bool v6, const u8 *l4,
+			     u32 l4len, u8 proto)
+{
+	const u8 *ip = frame + ETH_HLEN;
+	__wsum sum = csum_partial(l4, l4len, 0);
+
+	if (!v6)
+		return csum_tcpudp_magic((__force __be32)get_unaligned((u32 *)(ip + 12)),
+					 (__force __be32)get_unaligned((u32 *)(ip + 16)),
+					 l4len, proto, sum);
+	/* The IPv6 pseudo-header: both addresses, length, next header. */
+	sum = csum_partial(ip + 8, 32, sum);
+	sum = csum_add(sum, (__force __wsum)htonl(l4len));
+	sum = csum_add(sum, (__force __wsum)htonl(proto));
+	return csum_fold(sum);
+}
+
+static void hvsim_ip4_fill_csum(u8 *ip, u32 ihl)
+{
+	put_unaligned(0, (u16 *)(ip + 10));
+	put_unaligned((__force u16)ip_fast_csum(ip, ihl / 4), (u16 *)(ip + 10));
+}
+
+/* Fill the checksums a checksum info asks for, in place. */
+static int hvsim_tx_csum(u8 *frame, u32 len, u32 v, u32 enabled)
+{
+	bool v6 = v & CSUM_IPV6, tcp = v & CSUM_TCP, udp = v & CSUM_UDP;
+	u32 l3hlen, end, off = CSUM_L4_OFFSET(v), need;
+	__sum16 sum;
+	u8 *l4;
+	int ret;
+
+	if (!(v & CSUM_IPV4) == !v6 || (tcp && udp) ||
+	    (v6 && (v & CSUM_IP_HEADER)))
+		return -EINVAL;
+	if (((v & CSUM_IP_HEADER) && !(enabled & HVSIM_NETVSP_CSUM_IP4)) ||
+	    (tcp && !(enabled & (v6 ? HVSIM_NETVSP_CSUM_TCP6 :
+				      HVSIM_NETVSP_CSUM_TCP4))) ||
+	    (udp && !(enabled & (v6 ? HVSIM_NETVSP_CSUM_UDP6 :
+				      HVSIM_NETVSP_CSUM_UDP4))))
+		return -EOPNOTSUPP;
+	ret = hvsim_ip_bounds(frame, len, v6, false, &l3hlen, &end);
+	if (ret)
+		return ret;
+	if (v & CSUM_IP_HEADER)
+		hvsim_ip4_fill_csum(frame + ETH_HLEN, l3hlen);
+	if (!tcp && !udp)
+		return 0;
+	need = tcp ? 20 : 8;
+	if (off < ETH_HLEN + l3hlen || off > end || end - off < need)
+		return -EPROTO;
+	/* IPv4 names its transport; IPv6's may follow extension headers. */
+	if (!v6 && (off != ETH_HLEN + l3hlen ||
+		    frame[ETH_HLEN + 9] != (tcp ? IPPROTO_TCP : IPPROTO_UDP)))
+		return -EPROTO;
+	l4 = frame + off;
+	put_unaligned(0, (u16 *)(l4 + (tcp ? 16 : 6)));
+	sum = hvsim_l4_csum(frame, v6, l4, end - off,
+			    tcp ? IPPROTO_TCP : IPPROTO_UDP);
+	if (udp && !sum)
+		sum = CSUM_MANGLED_0;
+	put_unaligned((__force u16)sum, (u16 *)(l4 + (tcp ? 16 : 6)));
+	return 0;
+}
+
+/* Cut a large send into MSS-sized frames, each through @emit. */
+static int hvsim_tx_lso(const u8 *frame, u32 len, u32 v, u32 enabled,
+			u32 max_frame, u8 *seg,
+			int (*emit)(void *ctx, const u8 *frame, u32 len),
+			void *ctx)
+{
+	u32 mss = LSO_MSS(v), thoff = LSO_TCP_OFFSET(v), l3hlen, end, hlen;
+	u32 payload, off, n, seq, i;
+	bool v6 = v & LSO_IPV6;
+	u16 id;
+	u8 *ip, *th;
+	int ret;
+
+	if (!(v & LSO_V2))
+		return -EOPNOTSUPP;	/* LSOv1 is not offered */
+	if (!mss)
+		return -EINVAL;
+	if (!(enabled & (v6 ? HVSIM_NETVSP_LSO6 : HVSIM_NETVSP_LSO4)))
+		return -EOPNOTSUPP;
+	ret = hvsim_ip_bounds(frame, len, v6, true, &l3hlen, &end);
+	if (ret)
+		return ret;
+	ip = (u8 *)frame + ETH_HLEN;
+	if (v6) {
+		if (thoff < ETH_HLEN + l3hlen ||
+		    (thoff == ETH_HLEN + l3hlen && ip[6] != IPPROTO_TCP))
+			return -EPROTO;
+	} else if (thoff != ETH_HLEN + l3hlen || ip[9] != IPPROTO_TCP ||
+		   (get_unaligned_be16(ip + 6) & IP4_MF_OFFSET)) {
+		return -EPROTO;
+	}
+	if (thoff > len || len - thoff < 20)
+		return -EPROTO;
+	hlen = thoff + (frame[thoff + 12] >> 4) * 4;
+	if (hlen < thoff + 20 || hlen >= len)
+		return -EPROTO;
+	payload = len - hlen;
+	if (payload > HVSIM_NETVSP_LSO_MAX || hlen + mss > max_frame)
+		return -EMSGSIZE;
+
+	seq = get_unaligned_be32(frame + thoff + 4);
+	id = get_unaligned_be16(ip + 4);
+	for (off = 0, i = 0; off < payload; off += n, i++) {
+		n = min(mss, payload - off);
+		memcpy(seg, frame, hlen);
+		memcpy(seg + hlen, frame + hlen + off, n);
+		ip = seg + ETH_HLEN;
+		th = seg + thoff;
+		if (v6) {
+			put_unaligned_be16(hlen - ETH_HLEN - 40 + n, ip + 4);
+		} else {
+			put_unaligned_be16(hlen - ETH_HLEN + n, ip + 2);
+			put_unaligned_be16(id + i, ip + 4);
+			hvsim_ip4_fill_csum(ip, l3hlen);
+		}
+		put_unaligned_be32(seq + off, th + 4);
+		if (off + n < payload)
+			th[13] &= ~(TCP_FLAG_FIN_B | TCP_FLAG_PSH_B);
+		if (i)
+			th[13] &= ~TCP_FLAG_CWR_B;
+		put_unaligned(0, (u16 *)(th + 16));
+		put_unaligned((__force u16)hvsim_l4_csum(seg, v6, th,
+							 hlen - thoff + n,
+							 IPPROTO_TCP),
+			      (u16 *)(th + 16));
+		ret = emit(ctx, seg, hlen + n);
+		if (ret)
+			return ret;
+	}
+	return i;
+}
+
+/**
+ * hvsim_netvsp_tx_offload() - do what a frame's per-packet infos ask.
+ * @frame: the frame (Ethernet header first, no 802.1Q tag for an
+ *	offload), in the host's private copy: checksums are filled in place.
+ * @len: its length.
+ * @info: its per-packet infos, from hvsim_netvsp_parse_packet().
+ * @enabled: the offloads the guest has on (HVSIM_NETVSP_CSUM_*, _LSO*).
+ * @max_frame: the largest frame the port takes (for a large send's
+ *	segments).
+ * @seg: room for one segment of @max_frame bytes.
+ * @emit: called with each frame to send; a non-zero return stops.
+ * @ctx: its argument.
+ *
+ * A large send (LSOv2 only) is cut into frames of the MSS: the headers
+ * copied, IPv4 total length, ID (one more each) and header checksum, or
+ * IPv6 payload length, TCP sequence number, FIN and PSH on the last only,
+ * CWR on the first only, and the TCP checksum.  Otherwise a checksum info
+ * has the IPv4 header, TCP or UDP checksum computed.  A frame without
+ * either goes as it is.
+ *
+ * Context: any.
+ * Return: the number of frames sent; -EINVAL for an info value that makes
+ * no sense, -EOPNOTSUPP for an offload that is off (or LSOv1), -EPROTO
+ * for a frame that does not match its info, -EMSGSIZE for a large send
+ * past HVSIM_NETVSP_LSO_MAX or with segments past @max_frame, or what
+ * @emit returned.
+ */
+int hvsim_netvsp_tx_offload(u8 *frame, u32 len,
+			    const struct hvsim_netvsp_pkt_info *info,
+			    u32 enabled, u32 max_frame, u8 *seg,
+			    int (*emit)(void *ctx, const u8 *frame, u32 len),
+			    void *ctx)
+{
+	int ret;
+
+	/* A large send's checksums are the host's anyway. */
+	if (info->has_lso)
+		return hvsim_tx_lso(frame, len, info->lso, enabled, max_frame,
+				    seg, emit, ctx);
+	if (info->has_csum) {
+		ret = hvsim_tx_csum(frame, len, info->csum, enabled);
+		if (ret)
+			return ret;
+	}
+	ret = emit(ctx, frame, len);
+	return ret ? ret : 1;
+}
+
+/**
+ * hvsim_netvsp_rx_csum() - the receive checksum info of a frame.
+ * @frame: the frame, no 802.1Q tag.
+ * @len: its length.
+ * @enabled: the receive checksums the guest has on
+ *	(HVSIM_NETVSP_CSUM_*).
+ *
+ * The host checks what the guest lets it: the IPv4 header checksum, and
+ * the TCP or UDP checksum of an unfragmented IPv4 packet or of an IPv6
+ * packet whose transport follows the fixed header.  Each checked one is
+ * claimed good or failed; a UDP checksum of 0 over IPv4 (none) is not
+ * claimed.
+ *
+ * Context: any.
+ * Return: HVSIM_NETVSP_RX_* bits; 0 for a frame nothing was checked of.
+ */
+u32 hvsim_netvsp_rx_csum(const u8 *frame, u32 len, u32 enabled)
+{
+	u16 proto = len >= ETH_HLEN ? get_unaligned_be16(frame + 12) : 0;
+	bool v6 = proto == ETH_P_IPV6;
+	const u8 *ip = frame + ETH_HLEN;
+	u32 l3hlen, end, r = 0, need;
+	u8 l4p;
+
+	if ((proto != ETH_P_IP && !v6) ||
+	    hvsim_ip_bounds(frame, len, v6, false, &l3hlen, &end))
+		return 0;
+	if (!v6) {
+		if (enabled & HVSIM_NETVSP_CSUM_IP4) {
+			if (ip_fast_csum(ip, l3hlen / 4))
+				return HVSIM_NETVSP_RX_IP_FAILED;
+			r = HVSIM_NETVSP_RX_IP_OK;
+		}
+		if (get_unaligned_be16(ip + 6) & IP4_MF_OFFSET)
+			return r;
+		l4p = ip[9];
+	} else {
+		l4p = ip[6];
+	}
+	need = l4p == IPPROTO_TCP ? 20 : 8;
+	if ((l4p != IPPROTO_TCP && l4p != IPPROTO_UDP) ||
+	    end - ETH_HLEN - l3hlen < need)
+		return r;
+	if (l4p == IPPROTO_TCP &&
+	    (enabled & (v6 ? HVSIM_NETVSP_CSUM_TCP6 : HVSIM_NETVSP_CSUM_TCP4)))
+		return r | (hvsim_l4_csum(frame, v6, ip + l3hlen,
+					  end - ETH_HLEN - l3hlen, l4p) ?
+			    HVSIM_NETVSP_RX_TCP_FAILED : HVSIM_NETVSP_RX_TCP_OK);
+	if (l4p == IPPROTO_UDP &&
+	    (enabled & (v6 ? HVSIM_NETVSP_CSUM_UDP6 : HVSIM_NETVSP_CSUM_UDP4))) {
+		if (!v6 && !get_unaligned((u16 *)(ip + l3hlen + 6)))
+			return r;
+		return r | (hvsim_l4_csum(frame, v6, ip + l3hlen,
+					  end - ETH_HLEN - l3hlen, l4p) ?
+			    HVSIM_NETVSP_RX_UDP_FAILED : HVSIM_NETVSP_RX_UDP_OK);
+	}
+	return r;
+}
+
+/*
+ * Check one PACKET message (@len bytes at @m, header included), do its
+ * offloads and send its frames.  -EINVAL (or another errno of
+ * hvsim_netvsp_tx_offload()) for a malformed message.
+ */
+static int hvsim_nic_tx_packet(struct hvsim_nic *nic, u8 *m, u32 len)
 {
 	struct hvsim_netvsp_pkt_info info;
-	u32 dlen, vlan;
-	const u8 *frame;
 	int ret;
 
 	ret = hvsim_netvsp_parse_packet(m, len, &info);
 	if (ret)
 		return ret;
-	dlen = info.data_len;
-	vlan = info.vlan;
-	if (dlen > nic->frame + (info.has_vlan ? 0 : VLAN_HLEN)) {
+	/* A frame may carry its own tag; a large send is checked below. */
+	if (!info.has_lso &&
+	    info.data_len > nic->frame + (info.has_vlan ? 0 : VLAN_HLEN)) {
 		nic->tx_errors++;
 		return 0;	/* oversized for the port: dropped */
 	}
-	frame = m + info.data_offset;
-	if (info.has_vlan) {
-		/* Priority 0-2, CFI 3, VLAN ID 4-15 into an 802.1Q tag. */
-		u16 tci = ((vlan & 0x7) << 13) | ((vlan >> 3 & 1) << 12) |
-			  ((vlan >> 4) & 0xfff);
-		u8 *f = nic->framebuf;
-
-		memcpy(f, frame, 2 * ETH_ALEN);
-		put_unaligned_be16(ETH_P_8021Q, f + 2 * ETH_ALEN);
-		put_unaligned_be16(tci, f + 2 * ETH_ALEN + 2);
-		memcpy(f + 2 * ETH_ALEN + VLAN_HLEN, frame + 2 * ETH_ALEN,
-		       dlen - 2 * ETH_ALEN);
-		frame = f;
-		dlen += VLAN_HLEN;
+	nic->tx_has_vlan = info.has_vlan;
+	nic->tx_vlan_info = info.vlan;
+	ret = hvsim_netvsp_tx_offload(m + info.data_offset, info.data_len,
+				      &info, nic->tx_offload, nic->frame,
+				      nic->segbuf, hvsim_nic_emit, nic);
+	if (ret < 0) {
+		pr_warn_ratelimited("%pUl: offload refused (%d): csum %#x lso %#x\n",
+				    &nic->cfg.instance_id, ret, info.csum,
+				    info.lso);
+		return ret;
 	}
-	nic->tx_frames++;
-	if (nic->link_up)
-		hvsim_switch_forward(nic, frame, dlen);
+	if (info.has_lso) {
+		nic->lso_frames++;
+		nic->lso_segments += ret;
+	} else if (info.has_csum) {
+		nic->csum_frames++;
+	}
 	return 0;
 }
 
 /* Walk the PACKET messages of one data SEND_RNDIS_PKT. */
-static int hvsim_nic_tx_data(struct hvsim_nic *nic, const u8 *buf, u32 len)
+static int hvsim_nic_tx_data(struct hvsim_nic *nic, u8 *buf, u32 len)
 {
 	u32 type, mlen, n = 0;
 	int ret;
@@ -1056,6 +1480,189 @@ static int hvsim_nic_gather(struct hvsim_nic *nic,
  * RNDIS control messages.
  */
 
+/* NDIS_OFFLOAD's fields (offsets from the object's start). */
+#define NDIS_OFF_CSUM_IP4_TXENC		4
+#define NDIS_OFF_CSUM_IP4_TX		8
+#define NDIS_OFF_CSUM_IP4_RXENC		12
+#define NDIS_OFF_CSUM_IP4_RX		16
+#define NDIS_OFF_CSUM_IP6_TXENC		20
+#define NDIS_OFF_CSUM_IP6_TX		24
+#define NDIS_OFF_CSUM_IP6_RXENC		28
+#define NDIS_OFF_CSUM_IP6_RX		32
+#define NDIS_OFF_LSOV2_IP4_ENCAP	80
+#define NDIS_OFF_LSOV2_IP4_MAXSZ	84
+#define NDIS_OFF_LSOV2_IP4_MINSG	88
+#define NDIS_OFF_LSOV2_IP6_ENCAP	92
+#define NDIS_OFF_LSOV2_IP6_MAXSZ	96
+#define NDIS_OFF_LSOV2_IP6_MINSG	100
+#define NDIS_OFF_LSOV2_IP6_OPTS		104
+#define NDIS_ENCAP_8023			0x2
+/* Checksum capability bits: IPv4 options, TCP options, TCP, UDP, IP. */
+#define NDIS_CSUM_CAP_IPOPT		0x001
+#define NDIS_CSUM_CAP_TCPOPT		0x004
+#define NDIS_CSUM_CAP_TCP		0x010
+#define NDIS_CSUM_CAP_UDP		0x040
+#define NDIS_CSUM_CAP_IP4		0x100
+#define NDIS_LSO_MIN_SEGS		2
+/* NDIS_OFFLOAD_PARAMETERS' fields. */
+#define NDIS_PARAM_IP4_CSUM		4
+#define NDIS_PARAM_TCP4_CSUM		5
+#define NDIS_PARAM_UDP4_CSUM		6
+#define NDIS_PARAM_TCP6_CSUM		7
+#define NDIS_PARAM_UDP6_CSUM		8
+#define NDIS_PARAM_LSOV1		9
+#define NDIS_PARAM_LSOV2_IP4		11
+#define NDIS_PARAM_LSOV2_IP6		12
+#define NDIS_PARAM_RSC_IP4		22
+#define NDIS_PARAM_RSC_IP6		23
+#define NDIS_PARAM_MIN_SIZE		20	/* OpenVMM's minimum */
+#define NDIS_PARAM_CSUM_TX_RX_ENABLED	4
+#define NDIS_PARAM_ENABLED		2	/* LSO, RSC */
+#define RNDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG 0x40020006
+
+static u32 hvsim_csum_caps(u32 mask, bool v6)
+{
+	u32 c = 0;
+
+	if (mask & (v6 ? HVSIM_NETVSP_CSUM_TCP6 : HVSIM_NETVSP_CSUM_TCP4))
+		c |= NDIS_CSUM_CAP_IPOPT | NDIS_CSUM_CAP_TCPOPT |
+		     NDIS_CSUM_CAP_TCP;
+	if (mask & (v6 ? HVSIM_NETVSP_CSUM_UDP6 : HVSIM_NETVSP_CSUM_UDP4))
+		c |= NDIS_CSUM_CAP_IPOPT | NDIS_CSUM_CAP_UDP;
+	if (!v6 && (mask & HVSIM_NETVSP_CSUM_IP4))
+		c |= NDIS_CSUM_CAP_IPOPT | NDIS_CSUM_CAP_IP4;
+	return c;
+}
+
+/*
+ * An NDIS_OFFLOAD of revision @rev (1..3) into @out: the checksums of
+ * @tx and @rx (HVSIM_NETVSP_CSUM_*) and the large sends of @tx
+ * (HVSIM_NETVSP_LSO*), as OpenVMM reports them (LSOv2 only, up to 62780
+ * bytes, 2 segments at least, IPv6 extension headers and TCP options; no
+ * LSOv1, IPsec or RSC).  Returns its size.
+ */
+static u32 hvsim_nic_offload_caps(u8 *out, u8 rev, u32 tx, u32 rx)
+{
+	u32 size = rev == 1 ? NDIS_OFFLOAD_SIZE_REV1 :
+		   rev == 2 ? NDIS_OFFLOAD_SIZE_REV2 : NDIS_OFFLOAD_SIZE_REV3;
+
+	memset(out, 0, size);
+	out[0] = NDIS_OBJECT_TYPE_OFFLOAD;
+	out[1] = rev;
+	put_unaligned_le16(size, out + 2);
+	put_unaligned_le32(NDIS_ENCAP_8023, out + NDIS_OFF_CSUM_IP4_TXENC);
+	put_unaligned_le32(hvsim_csum_caps(tx, false), out + NDIS_OFF_CSUM_IP4_TX);
+	put_unaligned_le32(NDIS_ENCAP_8023, out + NDIS_OFF_CSUM_IP4_RXENC);
+	put_unaligned_le32(hvsim_csum_caps(rx, false), out + NDIS_OFF_CSUM_IP4_RX);
+	put_unaligned_le32(NDIS_ENCAP_8023, out + NDIS_OFF_CSUM_IP6_TXENC);
+	put_unaligned_le32(hvsim_csum_caps(tx, true), out + NDIS_OFF_CSUM_IP6_TX);
+	put_unaligned_le32(NDIS_ENCAP_8023, out + NDIS_OFF_CSUM_IP6_RXENC);
+	put_unaligned_le32(hvsim_csum_caps(rx, true), out + NDIS_OFF_CSUM_IP6_RX);
+	if (tx & HVSIM_NETVSP_LSO4) {
+		put_unaligned_le32(NDIS_ENCAP_8023, out + NDIS_OFF_LSOV2_IP4_ENCAP);
+		put_unaligned_le32(HVSIM_NETVSP_LSO_MAX,
+				   out + NDIS_OFF_LSOV2_IP4_MAXSZ);
+		put_unaligned_le32(NDIS_LSO_MIN_SEGS, out + NDIS_OFF_LSOV2_IP4_MINSG);
+	}
+	if (tx & HVSIM_NETVSP_LSO6) {
+		put_unaligned_le32(NDIS_ENCAP_8023, out + NDIS_OFF_LSOV2_IP6_ENCAP);
+		put_unaligned_le32(HVSIM_NETVSP_LSO_MAX,
+				   out + NDIS_OFF_LSOV2_IP6_MAXSZ);
+		put_unaligned_le32(NDIS_LSO_MIN_SEGS, out + NDIS_OFF_LSOV2_IP6_MINSG);
+		put_unaligned_le32(NDIS_CSUM_CAP_IPOPT | NDIS_CSUM_CAP_TCPOPT,
+				   out + NDIS_OFF_LSOV2_IP6_OPTS);
+	}
+	return size;
+}
+
+/*
+ * One checksum setting of OFFLOAD_PARAMETERS: 0 no change, 1 both off,
+ * 2 send only, 3 receive only, 4 both.  False for another value.
+ */
+static bool hvsim_csum_param(u8 v, u32 bit, u32 *tx, u32 *rx)
+{
+	if (v > NDIS_PARAM_CSUM_TX_RX_ENABLED)
+		return false;
+	if (!v)
+		return true;
+	*tx &= ~bit;
+	*rx &= ~bit;
+	if (v == 2 || v == 4)
+		*tx |= bit;
+	if (v == 3 || v == 4)
+		*rx |= bit;
+	return true;
+}
+
+/* One LSO setting: 0 no change, 1 off, 2 on. */
+static bool hvsim_lso_param(u8 v, u32 bit, u32 *tx)
+{
+	if (v > NDIS_PARAM_ENABLED)
+		return false;
+	if (v == 1)
+		*tx &= ~bit;
+	else if (v == NDIS_PARAM_ENABLED)
+		*tx |= bit;
+	return true;
+}
+
+/*
+ * OID_TCP_OFFLOAD_PARAMETERS: an NDIS object of type DEFAULT, revision 1
+ * or more, 20 bytes at least (OpenVMM's checks); every setting in range;
+ * LSOv1 or RSC on is not supported (neither is offered).  All or nothing.
+ */
+static u32 hvsim_nic_set_offload(struct hvsim_nic *nic, const u8 *in,
+				 u32 inlen)
+{
+	u32 tx = nic->tx_offload, rx = nic->rx_csum;
+
+	if (inlen < NDIS_PARAM_MIN_SIZE)
+		return NETVSP_STATUS_INVALID_LENGTH;
+	if (in[0] != NDIS_OBJECT_TYPE_DEFAULT || !in[1])
+		return NETVSP_STATUS_INVALID_DATA;
+	if (in[NDIS_PARAM_LSOV1] == NDIS_PARAM_ENABLED ||
+	    (inlen > NDIS_PARAM_RSC_IP6 &&
+	     (in[NDIS_PARAM_RSC_IP4] == NDIS_PARAM_ENABLED ||
+	      in[NDIS_PARAM_RSC_IP6] == NDIS_PARAM_ENABLED)))
+		return RNDIS_STATUS_NOT_SUPPORTED;
+	if (!hvsim_csum_param(in[NDIS_PARAM_IP4_CSUM], HVSIM_NETVSP_CSUM_IP4,
+			      &tx, &rx) ||
+	    !hvsim_csum_param(in[NDIS_PARAM_TCP4_CSUM], HVSIM_NETVSP_CSUM_TCP4,
+			      &tx, &rx) ||
+	    !hvsim_csum_param(in[NDIS_PARAM_UDP4_CSUM], HVSIM_NETVSP_CSUM_UDP4,
+			      &tx, &rx) ||
+	    !hvsim_csum_param(in[NDIS_PARAM_TCP6_CSUM], HVSIM_NETVSP_CSUM_TCP6,
+			      &tx, &rx) ||
+	    !hvsim_csum_param(in[NDIS_PARAM_UDP6_CSUM], HVSIM_NETVSP_CSUM_UDP6,
+			      &tx, &rx) ||
+	    !hvsim_lso_param(in[NDIS_PARAM_LSOV2_IP4], HVSIM_NETVSP_LSO4, &tx) ||
+	    !hvsim_lso_param(in[NDIS_PARAM_LSOV2_IP6], HVSIM_NETVSP_LSO6, &tx))
+		return NETVSP_STATUS_INVALID_DATA;
+	nic->tx_offload = tx;
+	nic->rx_csum = rx;
+	nic->offload_sets++;
+	return RNDIS_STATUS_SUCCESS;
+}
+
+/*
+ * After a new OFFLOAD_PARAMETERS, OpenVMM indicates the configuration in
+ * force: TASK_OFFLOAD_CURRENT_CONFIG with an NDIS_OFFLOAD (revision 3).
+ */
+static int hvsim_nic_indicate_offload(struct hvsim_nic *nic,
+				      struct hvsim_vmbus_chan *chan)
+{
+	struct rndis_indicate ind = {
+		.status = cpu_to_le32(RNDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG),
+		.buflen = cpu_to_le32(NDIS_OFFLOAD_SIZE_REV3),
+		.buf_offset = cpu_to_le32(sizeof(ind)),
+	};
+	u8 caps[NDIS_OFFLOAD_SIZE_REV3];
+
+	hvsim_nic_offload_caps(caps, 3, nic->tx_offload, nic->rx_csum);
+	return hvsim_nic_ctl_send(nic, chan, RNDIS_MSG_INDICATE, &ind,
+				  sizeof(ind), caps, sizeof(caps));
+}
+
 static void hvsim_put_utf16(u8 *out, const char *s, u32 *len)
 {
 	u32 i;
@@ -1070,7 +1677,7 @@ static void hvsim_put_utf16(u8 *out, const char *s, u32 *len)
 static u32 hvsim_nic_query(struct hvsim_nic *nic, u32 oid, const u8 *in,
 			   u32 inlen, u8 *out, u32 *outlen)
 {
-	u32 v = 0, size;
+	u32 v = 0;
 	u8 rev;
 
 	*outlen = 4;
@@ -1142,18 +1749,13 @@ static u32 hvsim_nic_query(struct hvsim_nic *nic, u32 oid, const u8 *in,
 		*outlen = nic->nmc * ETH_ALEN;
 		return RNDIS_STATUS_SUCCESS;
 	case OID_TCP_OFFLOAD_HARDWARE_CAPABILITIES:
-		/* The revision the guest asks for, none of the offloads. */
+		/* The revision the guest asks for (1 without a header). */
 		rev = 1;
 		if (inlen >= sizeof(struct ndis_object_header))
 			rev = clamp_t(u8, in[1], 1, 3);
-		size = rev == 1 ? NDIS_OFFLOAD_SIZE_REV1 :
-		       rev == 2 ? NDIS_OFFLOAD_SIZE_REV2 :
-				  NDIS_OFFLOAD_SIZE_REV3;
-		memset(out, 0, size);
-		out[0] = NDIS_OBJECT_TYPE_OFFLOAD;
-		out[1] = rev;
-		put_unaligned_le16(size, out + 2);
-		*outlen = size;
+		*outlen = hvsim_nic_offload_caps(out, rev,
+						 HVSIM_NETVSP_OFFLOAD_ALL,
+						 HVSIM_NETVSP_CSUM_ALL);
 		return RNDIS_STATUS_SUCCESS;
 	case OID_GEN_RECEIVE_SCALE_CAPABILITIES: {
 		struct ndis_rss_caps c = {
@@ -1254,14 +1856,10 @@ static u32 hvsim_nic_set(struct hvsim_nic *nic, u32 oid, const u8 *in,
 			return NETVSP_STATUS_INVALID_LENGTH;
 		memcpy(nic->mc, in, inlen);
 		nic->nmc = inlen / ETH_ALEN;
+		nic->mc_sets++;
 		return RNDIS_STATUS_SUCCESS;
 	case OID_TCP_OFFLOAD_PARAMETERS:
-		/* Nothing was offered, so nothing changes. */
-		if (inlen < 20)
-			return NETVSP_STATUS_INVALID_LENGTH;
-		if (in[0] != NDIS_OBJECT_TYPE_DEFAULT || !in[1])
-			return NETVSP_STATUS_INVALID_DATA;
-		return RNDIS_STATUS_SUCCESS;
+		return hvsim_nic_set_offload(nic, in, inlen);
 	case RNDIS_OID_GEN_RNDIS_CONFIG_PARAMETER:
 		/* Accepted and ignored, as OpenVMM does. */
 		return RNDIS_STATUS_SUCCESS;
@@ -1347,8 +1945,12 @@ static int hvsim_nic_control(struct hvsim_nic *nic,
 			status = hvsim_nic_set(nic, le32_to_cpu(r.oid), in,
 					       inlen);
 			c.status = cpu_to_le32(status);
-			return hvsim_nic_ctl_send(nic, chan, RNDIS_MSG_SET_C,
-						  &c, sizeof(c), NULL, 0);
+			ret = hvsim_nic_ctl_send(nic, chan, RNDIS_MSG_SET_C,
+						 &c, sizeof(c), NULL, 0);
+			if (!ret && status == RNDIS_STATUS_SUCCESS &&
+			    le32_to_cpu(r.oid) == OID_TCP_OFFLOAD_PARAMETERS)
+				ret = hvsim_nic_indicate_offload(nic, chan);
+			return ret;
 		}
 		out = kzalloc(NETVSP_CTL_MAX, GFP_KERNEL);
 		if (!out)
@@ -1376,6 +1978,7 @@ static int hvsim_nic_control(struct hvsim_nic *nic,
 		if (blen < 4)
 			return -EINVAL;
 		c.req_id = cpu_to_le32(get_unaligned_le32(body));
+		nic->keepalives++;
 		return hvsim_nic_ctl_send(nic, chan, RNDIS_MSG_KEEPALIVE_C, &c,
 					  sizeof(c), NULL, 0);
 	}
@@ -1385,6 +1988,7 @@ static int hvsim_nic_control(struct hvsim_nic *nic,
 		};
 
 		/* A soft reset: the settings and addresses stay. */
+		nic->resets++;
 		return hvsim_nic_ctl_send(nic, chan, RNDIS_MSG_RESET_C, &c,
 					  sizeof(c), NULL, 0);
 	}
@@ -1520,7 +2124,8 @@ static int hvsim_nvsp_recv_buf(struct hvsim_nic *nic,
 	nic->rx_used = bitmap_zalloc(nic->nsub, GFP_KERNEL);
 	nic->txbuf = kvmalloc(NETVSP_TX_MAX, GFP_KERNEL);
 	nic->framebuf = kmalloc(NETVSP_FRAME_MAX + VLAN_HLEN, GFP_KERNEL);
-	if (!nic->rx_used || !nic->txbuf || !nic->framebuf) {
+	nic->segbuf = kmalloc(NETVSP_FRAME_MAX, GFP_KERNEL);
+	if (!nic->rx_used || !nic->txbuf || !nic->framebuf || !nic->segbuf) {
 		hvsim_chan_unmap_gpadl(va, len);
 		nic->nsub = 0;
 		return -ENOMEM;
@@ -1644,10 +2249,9 @@ static int hvsim_nvsp_subchannel(struct hvsim_nic *nic,
 	    nic->nsub < NETVSP_RX_RESERVED + 1 + num)
 		goto reply;
 	/*
-	 * Sub-channels of an earlier attach are still offered: hvsim cannot
-	 * revoke them on the primary's close as Hyper-V does, and a guest
-	 * waits for offers that would not come.  Refused: the guest goes on
-	 * with one queue.
+	 * Sub-channels of an earlier attach are rescinded when the primary
+	 * closes; still offered here, a guest would wait for offers that
+	 * would not come.  Refused: the guest goes on with one queue.
 	 */
 	if (hvsim_chan_offer_subchannels(chan, 0)) {
 		pr_warn_ratelimited("%pUl: sub-channels already offered\n",
@@ -1827,6 +2431,13 @@ static void hvsim_netvsp_close(struct hvsim_vmbus_chan *chan)
 
 	if (!nic)
 		return;
+	/*
+	 * The guest closes the primary (hv_netvsc's detach, e.g. for an MTU
+	 * change): as Hyper-V, the host takes the sub-channels back, so that
+	 * the next attach's SUBCHANNEL request gets them offered anew.
+	 */
+	if (!index && hvsim_chan_rescind_subchannels(chan) > 0)
+		nic->subch_rescinds++;
 	nic->chans[index] = NULL;
 	nic->nopen--;
 	if (!index)
@@ -1933,14 +2544,19 @@ static int hvsim_netvsp_nic_show(struct hvsim_vmbus_chan *chan, void *arg)
 	mutex_unlock(&hvsim_nics_lock);
 	if (!nic)
 		return 0;
-	seq_printf(m, "instance=%pUl mac=%pM link=%s open=%d queues=%u rss=%d table_sent=%d nvsp=%#x ndis=%#x mtu=%u max_mtu=%u filter=%#x rx_subs=%u rx_sub_size=%u sections=%u tx=%llu tx_errors=%llu rx=%llu rx_sub=%llu rx_dropped=%llu ctl=%llu link_events=%llu\n",
+	seq_printf(m, "instance=%pUl mac=%pM link=%s open=%d queues=%u rss=%d table_sent=%d nvsp=%#x ndis=%#x mtu=%u max_mtu=%u filter=%#x rx_subs=%u rx_sub_size=%u sections=%u tx=%llu tx_errors=%llu rx=%llu rx_sub=%llu rx_dropped=%llu ctl=%llu link_events=%llu offload=%#x rx_csum=%#x offload_sets=%llu lso=%llu lso_segs=%llu csum_filled=%llu rx_csum_ok=%llu tx_vlan=%llu rx_vlan=%llu mc=%u mc_sets=%llu resets=%llu keepalives=%llu subch_rescinds=%llu\n",
 		   &nic->cfg.instance_id, nic->mac,
 		   nic->link_up ? "up" : "down", !!nic->chans[0],
 		   1 + nic->subch, nic->rss, nic->table_sent,
 		   nic->nvsp_ver, nic->ndis_ver, nic->frame - ETH_HLEN,
 		   nic->cfg.max_mtu, nic->filter, nic->nsub, nic->sub_size,
 		   nic->nsect, nic->tx_frames, nic->tx_errors, nic->rx_frames,
-		   nic->rx_sub_frames, nic->rx_dropped, nic->ctl_msgs, nic->link_events);
+		   nic->rx_sub_frames, nic->rx_dropped, nic->ctl_msgs, nic->link_events,
+		   nic->tx_offload, nic->rx_csum, nic->offload_sets,
+		   nic->lso_frames, nic->lso_segments, nic->csum_frames,
+		   nic->rx_csum_ok, nic->tx_vlan, nic->rx_vlan, nic->nmc,
+		   nic->mc_sets, nic->resets, nic->keepalives,
+		   nic->subch_rescinds);
 	return 0;
 }
 

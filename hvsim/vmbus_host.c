@@ -216,6 +216,8 @@ struct hvsim_vmbus_chan {
 	struct hvsim_vmbus_dev *dev;
 	u16 index;
 	u32 relid;		/* 0 unless the guest holds it */
+	bool withdrawn;		/* a sub-channel rescinded, relid not released */
+	bool reoffer;		/* ... to be offered again once it is */
 	u8 monitor_id;		/* HVSIM_VMBUS_NO_MONITOR when none */
 	bool monitored;		/* offered with monitor_allocated */
 	enum hvsim_vmbus_chan_state state;
@@ -282,6 +284,7 @@ struct hvsim_vmbus_out {
 struct hvsim_vmbus {
 	const struct hvsim_vmbus_sink *sink;
 	void *ctx;
+	struct hvsim_vmbus_chan *guest_closing;	/* in its CLOSECHANNEL */
 	struct workqueue_struct *wq;
 	struct work_struct work;
 	u32 knobs[HVSIM_KNOB_COUNT];	/* READ_ONCE(): set from debugfs */
@@ -1803,6 +1806,8 @@ static void hvsim_chan_unassign(struct hvsim_vmbus *host,
 		chan->monitor_id = HVSIM_VMBUS_NO_MONITOR;
 	}
 	chan->monitored = false;
+	chan->withdrawn = false;
+	chan->reoffer = false;
 	chan->state = HVSIM_CHAN_OFFERED;
 }
 
@@ -1937,6 +1942,7 @@ int hvsim_chan_offer_subchannels(struct hvsim_vmbus_chan *chan,
 {
 	struct hvsim_vmbus_dev *dev = chan->dev;
 	struct hvsim_vmbus *host = chan->host;
+	struct hvsim_vmbus_chan *sc;
 	int ret;
 
 	lockdep_assert_held(&host->lock);
@@ -1944,14 +1950,68 @@ int hvsim_chan_offer_subchannels(struct hvsim_vmbus_chan *chan,
 		return -ENODEV;
 	want = min_t(unsigned int, want, dev->cfg.subch);
 	while (dev->nsub < want) {
-		ret = hvsim_vmbus_offer_chan(host, &dev->chan[dev->nsub + 1]);
-		if (ret)
-			return ret;
+		sc = &dev->chan[dev->nsub + 1];
+		if (sc->withdrawn) {
+			/* Its old relid is still the guest's: offered anew
+			 * once the guest releases it.
+			 */
+			sc->reoffer = true;
+		} else {
+			ret = hvsim_vmbus_offer_chan(host, sc);
+			if (ret)
+				return ret;
+		}
 		dev->nsub++;
 	}
 	return dev->nsub;
 }
 EXPORT_SYMBOL_GPL(hvsim_chan_offer_subchannels);
+
+/**
+ * hvsim_chan_rescind_subchannels() - take back a device's sub-channels.
+ * @chan: the device's primary channel, in its close by the guest.
+ *
+ * What Hyper-V does when a guest closes a primary channel: each
+ * sub-channel offered is closed (if the guest left it open) and
+ * rescinded.  A later hvsim_chan_offer_subchannels() offers them again,
+ * each under a new relid once the guest has released the old one.  For a
+ * VSP's close op: only the guest's CLOSECHANNEL of @chan does it, not a
+ * rescind of the device or the end of the connection.
+ *
+ * Context: a VSP's close op (process context, the host's mutex held).
+ * Return: the number of sub-channels rescinded; -EPERM outside the
+ * guest's close of an offered device's primary channel.
+ */
+int hvsim_chan_rescind_subchannels(struct hvsim_vmbus_chan *chan)
+{
+	struct vmbus_channel_rescind_offer msg = {
+		.header.msgtype = CHANNELMSG_RESCIND_CHANNELOFFER,
+	};
+	struct hvsim_vmbus_dev *dev = chan->dev;
+	struct hvsim_vmbus *host = chan->host;
+	struct hvsim_vmbus_chan *sc;
+	unsigned int i;
+	int n = 0;
+
+	lockdep_assert_held(&host->lock);
+	if (chan->index || host->guest_closing != chan ||
+	    dev->state != HVSIM_DEV_OFFERED)
+		return -EPERM;
+	for (i = 1; i < hvsim_dev_nchans(dev); i++) {
+		sc = &dev->chan[i];
+		sc->reoffer = false;
+		if (!sc->relid || sc->withdrawn)
+			continue;
+		hvsim_chan_close(sc, true);
+		sc->withdrawn = true;
+		msg.child_relid = sc->relid;
+		hvsim_vmbus_send(host, &msg, sizeof(msg));
+		n++;
+	}
+	dev->nsub = 0;
+	return n;
+}
+EXPORT_SYMBOL_GPL(hvsim_chan_rescind_subchannels);
 
 /*
  * Rescind every channel the guest holds: the host closes it (a ring
@@ -1968,7 +2028,8 @@ static void hvsim_vmbus_rescind_dev(struct hvsim_vmbus *host,
 
 	dev->state = HVSIM_DEV_RESCINDED;
 	for (i = 0; i < hvsim_dev_nchans(dev); i++) {
-		if (!dev->chan[i].relid)
+		/* A withdrawn sub-channel was rescinded already. */
+		if (!dev->chan[i].relid || dev->chan[i].withdrawn)
 			continue;
 		hvsim_chan_close(&dev->chan[i], true);
 		msg.child_relid = dev->chan[i].relid;
@@ -2209,10 +2270,14 @@ static void hvsim_vmbus_relid_released(struct hvsim_vmbus *host,
 	}
 	dev = chan->dev;
 	if (dev->state == HVSIM_DEV_OFFERED) {
-		/* Not offered again on this connection. */
+		bool again = chan->reoffer;
+
+		/* Not offered again on this connection, unless asked for. */
 		hvsim_chan_unassign(host, chan);
 		if (!chan->index)
 			dev->state = HVSIM_DEV_RELEASED;
+		else if (again)
+			hvsim_vmbus_offer_chan(host, chan);
 		return;
 	}
 
@@ -2356,7 +2421,7 @@ static void hvsim_vmbus_open_channel(struct hvsim_vmbus *host,
 
 	chan = hvsim_vmbus_find_chan(host, msg->child_relid);
 	if (!chan || chan->dev->state != HVSIM_DEV_OFFERED ||
-	    chan->state == HVSIM_CHAN_OPEN) {
+	    chan->state == HVSIM_CHAN_OPEN || chan->withdrawn) {
 		host->dropped++;
 		return;
 	}
@@ -2383,7 +2448,9 @@ static void hvsim_vmbus_close_channel(struct hvsim_vmbus *host,
 		host->dropped++;
 		return;
 	}
+	host->guest_closing = chan;
 	hvsim_chan_close(chan, true);
+	host->guest_closing = NULL;
 }
 
 static void hvsim_vmbus_modify_reply(struct hvsim_vmbus *host, u32 relid,
@@ -3229,7 +3296,7 @@ void hvsim_vmbus_show_counters(struct hvsim_vmbus *host, struct seq_file *m)
 
 static const char *hvsim_chan_state_name(struct hvsim_vmbus_chan *chan)
 {
-	if (chan->dev->state == HVSIM_DEV_RESCINDED)
+	if (chan->dev->state == HVSIM_DEV_RESCINDED || chan->withdrawn)
 		return "rescinded";
 	switch (chan->state) {
 	case HVSIM_CHAN_OPEN:

@@ -326,6 +326,7 @@ const struct hvsim_vmbus_dev_config *
 hvsim_chan_config(struct hvsim_vmbus_chan *chan);
 int hvsim_chan_offer_subchannels(struct hvsim_vmbus_chan *chan,
 				 unsigned int want);
+int hvsim_chan_rescind_subchannels(struct hvsim_vmbus_chan *chan);
 
 int hvsim_chan_send_xfer(struct hvsim_vmbus_chan *chan, u16 flags,
 			 u64 trans_id, u16 set_id,
@@ -382,16 +383,57 @@ void hvsim_netvsp_debugfs(struct dentry *parent);
  * @data_len: the frame's length.
  * @has_vlan: an 802.1Q per-packet info came with it.
  * @vlan: its value (priority bits 0-2, CFI 3, VLAN ID 4-15).
+ * @has_csum: a TCP/IP checksum info came with it.
+ * @csum: its value (IPv4 0, IPv6 1, TCP 2, UDP 3, IP header 4, the
+ *	transport header's offset in bits 16-25).
+ * @has_lso: a large-send info came with it.
+ * @lso: its value (MSS bits 0-19, TCP header offset 20-29, LSOv2 30,
+ *	IPv6 31).
+ * @has_hash: a hash value info came with it.
+ * @hash: its value.
  */
 struct hvsim_netvsp_pkt_info {
 	u32 data_offset;
 	u32 data_len;
 	bool has_vlan;
 	u32 vlan;
+	bool has_csum;
+	u32 csum;
+	bool has_lso;
+	u32 lso;
+	bool has_hash;
+	u32 hash;
 };
+
+/* The task offloads a guest may have on (OID_TCP_OFFLOAD_PARAMETERS). */
+#define HVSIM_NETVSP_CSUM_IP4	BIT(0)
+#define HVSIM_NETVSP_CSUM_TCP4	BIT(1)
+#define HVSIM_NETVSP_CSUM_UDP4	BIT(2)
+#define HVSIM_NETVSP_CSUM_TCP6	BIT(3)
+#define HVSIM_NETVSP_CSUM_UDP6	BIT(4)
+#define HVSIM_NETVSP_LSO4	BIT(5)
+#define HVSIM_NETVSP_LSO6	BIT(6)
+#define HVSIM_NETVSP_CSUM_ALL	0x1f
+#define HVSIM_NETVSP_OFFLOAD_ALL 0x7f
+/* The largest TCP payload of one large send (OpenVMM's, vmswitch's). */
+#define HVSIM_NETVSP_LSO_MAX	62780
+
+/* Receive checksum info bits (the host's claims about a frame). */
+#define HVSIM_NETVSP_RX_TCP_FAILED	BIT(0)
+#define HVSIM_NETVSP_RX_UDP_FAILED	BIT(1)
+#define HVSIM_NETVSP_RX_IP_FAILED	BIT(2)
+#define HVSIM_NETVSP_RX_TCP_OK		BIT(3)
+#define HVSIM_NETVSP_RX_UDP_OK		BIT(4)
+#define HVSIM_NETVSP_RX_IP_OK		BIT(5)
 
 int hvsim_netvsp_parse_packet(const u8 *m, u32 len,
 			      struct hvsim_netvsp_pkt_info *info);
+int hvsim_netvsp_tx_offload(u8 *frame, u32 len,
+			    const struct hvsim_netvsp_pkt_info *info,
+			    u32 enabled, u32 max_frame, u8 *seg,
+			    int (*emit)(void *ctx, const u8 *frame, u32 len),
+			    void *ctx);
+u32 hvsim_netvsp_rx_csum(const u8 *frame, u32 len, u32 enabled);
 void hvsim_netvsp_exit(void);
 
 #endif /* _HVSIM_VMBUS_HOST_H */

@@ -2,7 +2,8 @@
 /*
  * KUnit: hvsim's VMBus host, channels (GPADLs, open and close, the ring
  * data plane, signal accounting, MODIFYCHANNEL, sub-channels) and the
- * echo VSP, and the storage VSP's protocol (suite hvsim_storvsp).
+ * echo VSP, the storage VSP's protocol (suite hvsim_storvsp) and the
+ * network VSP's control paths (suite hvsim_netvsp).
  *
  * Each case creates a private host whose sink records messages and
  * interrupts, and plays the guest with pages it allocates: the GPADLs
@@ -2047,3 +2048,724 @@ static struct kunit_suite hvsim_storvsp_suite = {
 	.test_cases = hvsim_storvsp_cases,
 };
 kunit_test_suite(hvsim_storvsp_suite);
+
+/* ------------------------------------------------------------------------
+ * The network VSP (hvsim/netvsp.c) on the same harness: NVSP version
+ * negotiation, the buffers' GPADLs, the RNDIS control messages as
+ * hv_netvsc sends them (through a send-buffer section here), what a
+ * guest must not send, and the sub-channels taken back when the guest
+ * closes the primary.
+ */
+
+#define HNV_MSG			40	/* Linux's NVSP message size */
+#define HNV_RBUF_PAGES		16	/* 36 sub-allocations of 1806 bytes */
+#define HNV_SBUF_PAGES		4	/* 2 sections of 6144 bytes */
+#define HNV_SUB_SIZE		(256 + 1514 + 36)
+#define HNV_FAIL		2
+#define HNV_OK			1
+#define HNV_V61			0x60001
+#define HNV_NOT_SUPPORTED	0xc00000bb
+#define HNV_INVALID_LENGTH	0xc0010014
+#define HNV_INVALID_DATA	0xc0010015
+
+static const guid_t hnv_instance =
+	GUID_INIT(0x9c3e0001, 0, 0x4000, 0x80, 0, 0, 0, 0, 0x0f, 0x0e, 0x01);
+
+/* The guest's NIC: its channel, buffers and a packet to read into. */
+struct hnv {
+	struct hct_chan *c;
+	u8 *rbuf;
+	u8 *sbuf;
+	u64 rpfn;
+	u64 spfn;
+	struct hct_pkt *p;
+	u8 ans[2][512];		/* RNDIS answers of the last request */
+	u32 alen[2];
+	u32 nans;
+};
+
+static void hnv_free_pages(void *data)
+{
+	free_pages_exact(data, HNV_RBUF_PAGES * PAGE_SIZE);
+}
+
+/* Pages of their own (the host takes a reference on each it maps). */
+static u8 *hnv_pages(struct kunit *test, u64 *pfn)
+{
+	u8 *va = alloc_pages_exact(HNV_RBUF_PAGES * PAGE_SIZE,
+				   GFP_KERNEL | __GFP_ZERO);
+
+	KUNIT_ASSERT_NOT_NULL(test, va);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, hnv_free_pages,
+							va), 0);
+	*pfn = page_to_pfn(virt_to_page(va));
+	return va;
+}
+
+/* A GPADL @id of @n pages from @pfn on relid 1; its creation status. */
+static u32 hnv_gpadl(struct kunit *test, u32 id, u64 pfn, u32 n)
+{
+	u64 pfns[HNV_RBUF_PAGES];
+	u32 i;
+
+	for (i = 0; i < n; i++)
+		pfns[i] = pfn + i;
+	hct_gpadl_post(test, 1, id, pfns, n, NULL);
+	return hct_expect_created(test, 1, id);
+}
+
+/* A NIC with @subch sub-channels, offered as relid 1 and opened. */
+static struct hnv *hnv_open(struct kunit *test, u16 subch)
+{
+	struct hvsim_vmbus_dev_config cfg = {
+		.class_id = HVSIM_NIC_CLASS_GUID,
+		.instance_id = hnv_instance,
+		.subch = subch,
+	};
+	struct vmbus_channel_message_header req = {
+		.msgtype = CHANNELMSG_REQUESTOFFERS,
+	};
+	struct hnv *n = kunit_kzalloc(test, sizeof(*n), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, n);
+	n->p = kunit_kzalloc(test, sizeof(*n->p), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, n->p);
+	n->rbuf = hnv_pages(test, &n->rpfn);
+	n->sbuf = hnv_pages(test, &n->spfn);
+	hct_connect(test, VERSION_WIN10_V5_3, 0);
+	KUNIT_ASSERT_EQ(test, hvsim_vmbus_add(hct(test)->host, &cfg), 0);
+	hct_post(test, &req, sizeof(req));
+	hct_expect(test, CHANNELMSG_OFFERCHANNEL);
+	hct_expect(test, CHANNELMSG_ALLOFFERS_DELIVERED);
+	n->c = hct_open(test, 1, 10, 3, 4);
+	return n;
+}
+
+/* The next packet of @c, any type; false when there is none. */
+static bool hnv_read(struct kunit *test, struct hct_chan *c,
+		     struct hct_pkt *p)
+{
+	u32 r = READ_ONCE(c->in->read_index);
+	/* The index before the packets it shows. */
+	u32 w = smp_load_acquire(&c->in->write_index);
+	u32 len;
+
+	if (r == w)
+		return false;
+	hct_ring_read(c->in->buffer, c->in_size, r, &p->d, sizeof(p->d));
+	len = p->d.len8 * 8;
+	KUNIT_ASSERT_GE(test, len, 16U);
+	KUNIT_ASSERT_LE(test, len - 16, (u32)sizeof(p->data));
+	p->len = len - 16;
+	hct_ring_read(c->in->buffer, c->in_size, (r + 16) % c->in_size,
+		      p->data, p->len);
+	/* The packet is copied out before the host may reuse its room. */
+	smp_mb();
+	WRITE_ONCE(c->in->read_index, (r + len + 8) % c->in_size);
+	return true;
+}
+
+/* Send NVSP message @m (40 bytes), completion requested if @comp. */
+static void hnv_send(struct kunit *test, struct hct_chan *c, const u8 *m,
+		     u32 len, bool comp)
+{
+	KUNIT_ASSERT_GE(test, hct_write_inband(c, comp ?
+			VMBUS_DATA_PACKET_FLAG_COMPLETION_REQUESTED : 0,
+			0x55, m, len), 0);
+	hct_signal(test, c->relid);
+	hct_flush(test);
+}
+
+/* An NVSP message of type @type with up to 4 u32 fields after it. */
+static void hnv_msg(u8 *m, u32 type, u32 a, u32 b, u32 c, u32 d)
+{
+	memset(m, 0, HNV_MSG);
+	put_unaligned_le32(type, m);
+	put_unaligned_le32(a, m + 4);
+	put_unaligned_le32(b, m + 8);
+	put_unaligned_le32(c, m + 12);
+	put_unaligned_le32(d, m + 16);
+}
+
+/* The completion of the last request: its payload in n->p. */
+static void hnv_expect_comp(struct kunit *test, struct hnv *n, u32 len)
+{
+	KUNIT_ASSERT_TRUE(test, hnv_read(test, n->c, n->p));
+	KUNIT_EXPECT_EQ(test, n->p->d.type, VM_PKT_COMP);
+	KUNIT_EXPECT_EQ(test, n->p->d.trans_id, 0x55);
+	/* Padded to 28 or 40 bytes, then to 8 in the ring. */
+	KUNIT_EXPECT_EQ(test, n->p->len, ALIGN(len, 8));
+}
+
+static u32 hnv_u32(struct hnv *n, u32 off)
+{
+	return get_unaligned_le32(n->p->data + off);
+}
+
+/* INIT of @ver; the status of INIT_COMPLETE. */
+static u32 hnv_init_ver(struct kunit *test, struct hnv *n, u32 min, u32 max)
+{
+	u8 m[HNV_MSG];
+
+	hnv_msg(m, 1, min, max, 0, 0);
+	hnv_send(test, n->c, m, HNV_MSG, true);
+	hnv_expect_comp(test, n, max == HNV_V61 && min <= max ? 40 : 28);
+	KUNIT_EXPECT_EQ(test, hnv_u32(n, 0), 2);
+	KUNIT_EXPECT_EQ(test, hnv_u32(n, 4), max == 2 ? 2 : 0xffffffff);
+	KUNIT_EXPECT_EQ(test, hnv_u32(n, 8), 34);
+	return hnv_u32(n, 12);
+}
+
+/* A receive or send buffer request; the status of its completion. */
+static u32 hnv_buf(struct kunit *test, struct hnv *n, u32 type, u32 gpadl,
+		   u32 id)
+{
+	u8 m[HNV_MSG];
+
+	hnv_msg(m, type, gpadl, id, 0, 0);
+	hnv_send(test, n->c, m, HNV_MSG, true);
+	hnv_expect_comp(test, n, 40);
+	KUNIT_EXPECT_EQ(test, hnv_u32(n, 0), type + 1);
+	return hnv_u32(n, 4);
+}
+
+/* The whole NVSP start as hv_netvsc does it, GPADLs @rid and @rid + 1. */
+static void hnv_start(struct kunit *test, struct hnv *n, u32 rid)
+{
+	u8 m[HNV_MSG];
+
+	KUNIT_ASSERT_EQ(test, hnv_init_ver(test, n, HNV_V61, HNV_V61), HNV_OK);
+	hnv_msg(m, 125, 1514, 0, 0x8, 0);
+	hnv_send(test, n->c, m, HNV_MSG, false);
+	hnv_msg(m, 100, 6, 30, 0, 0);
+	hnv_send(test, n->c, m, HNV_MSG, false);
+	KUNIT_ASSERT_EQ(test, hnv_gpadl(test, rid, n->rpfn, HNV_RBUF_PAGES), 0);
+	KUNIT_ASSERT_EQ(test, hnv_buf(test, n, 101, rid, 0xcafe), HNV_OK);
+	KUNIT_ASSERT_EQ(test, hnv_gpadl(test, rid + 1, n->spfn,
+					HNV_SBUF_PAGES), 0);
+	KUNIT_ASSERT_EQ(test, hnv_buf(test, n, 104, rid + 1, 0), HNV_OK);
+}
+
+/* Complete a transfer-page packet as the guest does. */
+static void hnv_complete_xfer(struct kunit *test, struct hnv *n, u64 tid)
+{
+	u8 pkt[24] = {};
+	struct vmpacket_descriptor *d = (void *)pkt;
+
+	d->type = VM_PKT_COMP;
+	d->offset8 = 2;
+	d->len8 = 3;
+	d->trans_id = tid;
+	put_unaligned_le32(108, pkt + 16);
+	put_unaligned_le32(HNV_OK, pkt + 20);
+	KUNIT_ASSERT_GE(test, hct_write_raw(n->c, pkt, sizeof(pkt)), 0);
+}
+
+/*
+ * An RNDIS message of @len bytes through send-buffer section 0, of
+ * channel type @ctype.  The host's answers (transfer-page packets) go
+ * to n->ans[] and are completed; returns the status of the
+ * SEND_RNDIS_PKT's completion.
+ */
+static u32 hnv_rndis(struct kunit *test, struct hnv *n, u32 ctype,
+		     const u8 *msg, u32 len)
+{
+	u32 off, cnt, status;
+	u8 m[HNV_MSG];
+
+	memcpy(n->sbuf, msg, len);
+	hnv_msg(m, 107, ctype, 0, len, 0);
+	hnv_send(test, n->c, m, HNV_MSG, true);
+	n->nans = 0;
+	for (;;) {
+		KUNIT_ASSERT_TRUE(test, hnv_read(test, n->c, n->p));
+		if (n->p->d.type == VM_PKT_COMP)
+			break;
+		KUNIT_ASSERT_EQ(test, n->p->d.type,
+				VM_PKT_DATA_USING_XFER_PAGES);
+		KUNIT_ASSERT_LT(test, n->nans, 2U);
+		/* Set 0xcafe, one range, then SEND_RNDIS_PKT (control). */
+		KUNIT_EXPECT_EQ(test, get_unaligned_le16(n->p->data), 0xcafe);
+		KUNIT_EXPECT_EQ(test, get_unaligned_le32(n->p->data + 4), 1);
+		cnt = get_unaligned_le32(n->p->data + 8);
+		off = get_unaligned_le32(n->p->data + 12);
+		KUNIT_EXPECT_EQ(test, hnv_u32(n, 16), 107);
+		KUNIT_EXPECT_EQ(test, hnv_u32(n, 20), 1);
+		KUNIT_EXPECT_EQ(test, hnv_u32(n, 24), 0xffffffff);
+		KUNIT_EXPECT_EQ(test, off % HNV_SUB_SIZE, 0);
+		KUNIT_ASSERT_LE(test, cnt, (u32)sizeof(n->ans[0]));
+		KUNIT_ASSERT_LE(test, off + cnt, HNV_RBUF_PAGES * PAGE_SIZE);
+		memcpy(n->ans[n->nans], n->rbuf + off, cnt);
+		n->alen[n->nans++] = cnt;
+		KUNIT_EXPECT_EQ(test, get_unaligned_le32(n->rbuf + off + 4),
+				cnt);
+		hnv_complete_xfer(test, n, n->p->d.trans_id);
+	}
+	KUNIT_EXPECT_EQ(test, n->p->d.trans_id, 0x55);
+	KUNIT_EXPECT_EQ(test, hnv_u32(n, 0), 108);
+	status = hnv_u32(n, 4);
+	hct_signal(test, n->c->relid);
+	hct_flush(test);
+	return status;
+}
+
+static u32 hnv_ans(struct hnv *n, u32 i, u32 off)
+{
+	return get_unaligned_le32(n->ans[i] + off);
+}
+
+/* QUERY or SET (@type 4 or 5) of @oid with @buf; the answer's status. */
+static u32 hnv_oid(struct kunit *test, struct hnv *n, u32 type, u32 oid,
+		   const void *buf, u32 blen)
+{
+	u8 msg[512] = {};
+
+	put_unaligned_le32(type, msg);
+	put_unaligned_le32(28 + blen, msg + 4);
+	put_unaligned_le32(0x100 + oid % 251, msg + 8);	/* request ID */
+	put_unaligned_le32(oid, msg + 12);
+	put_unaligned_le32(blen, msg + 16);
+	put_unaligned_le32(20, msg + 20);
+	memcpy(msg + 28, buf, blen);
+	KUNIT_EXPECT_EQ(test, hnv_rndis(test, n, 1, msg, 28 + blen), HNV_OK);
+	KUNIT_ASSERT_GE(test, n->nans, 1U);
+	KUNIT_EXPECT_EQ(test, hnv_ans(n, 0, 0), 0x80000000 | type);
+	KUNIT_EXPECT_EQ(test, hnv_ans(n, 0, 8), 0x100 + oid % 251);
+	return hnv_ans(n, 0, 12);
+}
+
+static const u32 hnv_versions[] = {
+	0x2, 0x30002, 0x40000, 0x50000, 0x60000, 0x60001,
+	0x0, 0x10000, 0x20000, 0x30000, 0x30001, 0x60002, 0x70000,
+};
+
+static void hnv_version_desc(const u32 *v, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%#x", *v);
+}
+
+KUNIT_ARRAY_PARAM(hnv_version, hnv_versions, hnv_version_desc);
+
+static void hvsim_netvsp_versions(struct kunit *test)
+{
+	u32 v = *(const u32 *)test->param_value;
+	bool ok = v == 0x2 || v == 0x30002 || v == 0x40000 || v == 0x50000 ||
+		  v == 0x60000 || v == 0x60001;
+	struct hnv *n = hnv_open(test, 0);
+
+	/* OpenVMM: SUCCESS for its versions, NONE (0) for any other. */
+	KUNIT_EXPECT_EQ(test, hnv_init_ver(test, n, v, v), ok ? HNV_OK : 0);
+	if (!ok) {
+		/* The guest tries the next one, as Linux does. */
+		KUNIT_EXPECT_EQ(test, hnv_init_ver(test, n, 0x50000, 0x50000),
+				HNV_OK);
+	}
+	KUNIT_EXPECT_FALSE(test, hct_chan_stats(test, 1).broken);
+	/* A second INIT once one succeeded is a protocol error. */
+	hnv_msg(n->p->data, 1, 0x2, 0x2, 0, 0);
+	hnv_send(test, n->c, n->p->data, HNV_MSG, true);
+	KUNIT_EXPECT_TRUE(test, hct_chan_stats(test, 1).broken);
+}
+
+static void hvsim_netvsp_init_range(struct kunit *test)
+{
+	struct hnv *n = hnv_open(test, 0);
+
+	/* A minimum above the maximum is no version. */
+	KUNIT_EXPECT_EQ(test, hnv_init_ver(test, n, HNV_V61, 0x50000), 0);
+	KUNIT_EXPECT_EQ(test, hnv_init_ver(test, n, 0x2, HNV_V61), HNV_OK);
+}
+
+static void hvsim_netvsp_buffers(struct kunit *test)
+{
+	struct hnv *n = hnv_open(test, 0);
+	u8 m[HNV_MSG];
+
+	KUNIT_ASSERT_EQ(test, hnv_init_ver(test, n, HNV_V61, HNV_V61), HNV_OK);
+	KUNIT_ASSERT_EQ(test, hnv_gpadl(test, 20, n->rpfn, HNV_RBUF_PAGES), 0);
+	/* Before the NDIS config and version: refused. */
+	KUNIT_EXPECT_EQ(test, hnv_buf(test, n, 101, 20, 0xcafe), HNV_FAIL);
+	hnv_msg(m, 125, 1514, 0, 0x8, 0);
+	hnv_send(test, n->c, m, HNV_MSG, false);
+	KUNIT_EXPECT_EQ(test, hnv_buf(test, n, 101, 20, 0xcafe), HNV_FAIL);
+	hnv_msg(m, 100, 6, 30, 0, 0);
+	hnv_send(test, n->c, m, HNV_MSG, false);
+	KUNIT_EXPECT_FALSE(test, hnv_read(test, n->c, n->p));
+	/* A GPADL the guest never created; one too small (2 of 1806). */
+	KUNIT_EXPECT_EQ(test, hnv_buf(test, n, 101, 99, 0xcafe), HNV_FAIL);
+	KUNIT_ASSERT_EQ(test, hnv_gpadl(test, 30, n->spfn, 1), 0);
+	KUNIT_EXPECT_EQ(test, hnv_buf(test, n, 101, 30, 0xcafe), HNV_FAIL);
+	/* No send buffer before the receive buffer. */
+	KUNIT_ASSERT_EQ(test, hnv_gpadl(test, 21, n->spfn, HNV_SBUF_PAGES), 0);
+	KUNIT_EXPECT_EQ(test, hnv_buf(test, n, 104, 21, 0), HNV_FAIL);
+	/* The receive buffer: one section of 1806-byte sub-allocations. */
+	KUNIT_ASSERT_EQ(test, hnv_buf(test, n, 101, 20, 0xcafe), HNV_OK);
+	KUNIT_EXPECT_EQ(test, hnv_u32(n, 8), 1);
+	KUNIT_EXPECT_EQ(test, hnv_u32(n, 12), 0);
+	KUNIT_EXPECT_EQ(test, hnv_u32(n, 16), HNV_SUB_SIZE);
+	KUNIT_EXPECT_EQ(test, hnv_u32(n, 20),
+			HNV_RBUF_PAGES * PAGE_SIZE / HNV_SUB_SIZE);
+	KUNIT_EXPECT_EQ(test, hnv_u32(n, 24),
+			HNV_RBUF_PAGES * PAGE_SIZE / HNV_SUB_SIZE *
+			HNV_SUB_SIZE);
+	/* Once only. */
+	KUNIT_EXPECT_EQ(test, hnv_buf(test, n, 101, 20, 0xcafe), HNV_FAIL);
+	/* The send buffer: no such GPADL, then 6144-byte sections. */
+	KUNIT_EXPECT_EQ(test, hnv_buf(test, n, 104, 98, 0), HNV_FAIL);
+	KUNIT_ASSERT_EQ(test, hnv_buf(test, n, 104, 21, 0xface), HNV_OK);
+	KUNIT_EXPECT_EQ(test, hnv_u32(n, 8), 6144);
+	KUNIT_EXPECT_EQ(test, hnv_buf(test, n, 104, 21, 0), HNV_FAIL);
+	/* An unknown message is dropped without an answer. */
+	hnv_msg(m, 999, 0, 0, 0, 0);
+	hnv_send(test, n->c, m, HNV_MSG, true);
+	KUNIT_EXPECT_FALSE(test, hnv_read(test, n->c, n->p));
+	KUNIT_EXPECT_FALSE(test, hct_chan_stats(test, 1).broken);
+	/* A message shorter than its type: the channel is broken. */
+	hnv_msg(m, 133, 1, 0, 0, 0);
+	hnv_send(test, n->c, m, 8, true);
+	KUNIT_EXPECT_TRUE(test, hct_chan_stats(test, 1).broken);
+}
+
+static void hvsim_netvsp_rndis(struct kunit *test)
+{
+	struct hnv *n = hnv_open(test, 3);
+	u8 msg[512] = {}, buf[200] = {};
+	static const u8 mc[12] = { 0x01, 0, 0x5e, 0, 0, 1, 0x33, 0x33, 0, 0,
+				   0, 1 };
+
+	hnv_start(test, n, 20);
+
+	/* INITIALIZE: OpenVMM's answer. */
+	put_unaligned_le32(2, msg);
+	put_unaligned_le32(24, msg + 4);
+	put_unaligned_le32(7, msg + 8);
+	put_unaligned_le32(1, msg + 12);
+	put_unaligned_le32(0x4000, msg + 20);
+	KUNIT_EXPECT_EQ(test, hnv_rndis(test, n, 1, msg, 24), HNV_OK);
+	KUNIT_ASSERT_EQ(test, n->nans, 1U);
+	KUNIT_EXPECT_EQ(test, n->alen[0], 52U);
+	KUNIT_EXPECT_EQ(test, hnv_ans(n, 0, 0), 0x80000002);
+	KUNIT_EXPECT_EQ(test, hnv_ans(n, 0, 8), 7);
+	KUNIT_EXPECT_EQ(test, hnv_ans(n, 0, 12), 0);
+	KUNIT_EXPECT_EQ(test, hnv_ans(n, 0, 16), 1);
+	KUNIT_EXPECT_EQ(test, hnv_ans(n, 0, 24), 1);
+	KUNIT_EXPECT_EQ(test, hnv_ans(n, 0, 32), 8);
+	KUNIT_EXPECT_EQ(test, hnv_ans(n, 0, 36), 0xefffffff);
+	KUNIT_EXPECT_EQ(test, hnv_ans(n, 0, 40), 3);
+
+	/* QUERY: frame size, MAC, an unknown OID. */
+	KUNIT_EXPECT_EQ(test, hnv_oid(test, n, 4, 0x00010106, NULL, 0), 0);
+	KUNIT_EXPECT_EQ(test, hnv_ans(n, 0, 16), 4);
+	KUNIT_EXPECT_EQ(test, hnv_ans(n, 0, 20), 16);
+	KUNIT_EXPECT_EQ(test, hnv_ans(n, 0, 24), 1500);
+	KUNIT_EXPECT_EQ(test, hnv_oid(test, n, 4, 0x01010101, NULL, 0), 0);
+	KUNIT_EXPECT_EQ(test, hnv_ans(n, 0, 16), 6);
+	KUNIT_EXPECT_EQ(test, n->ans[0][24], 0x00);
+	KUNIT_EXPECT_EQ(test, n->ans[0][25], 0x15);
+	KUNIT_EXPECT_EQ(test, n->ans[0][26], 0x5d);
+	KUNIT_EXPECT_EQ(test, n->ans[0][29], 0x01);
+	KUNIT_EXPECT_EQ(test, hnv_oid(test, n, 4, 0x12345678, NULL, 0),
+			HNV_NOT_SUPPORTED);
+	KUNIT_EXPECT_EQ(test, hnv_ans(n, 0, 16), 0);
+
+	/* The offload capabilities, revision 3 as asked. */
+	buf[0] = 0xa7;
+	buf[1] = 3;
+	put_unaligned_le16(156, buf + 2);
+	KUNIT_EXPECT_EQ(test, hnv_oid(test, n, 4, 0xfc01020d, buf, 4), 0);
+	KUNIT_EXPECT_EQ(test, hnv_ans(n, 0, 16), 156);
+	KUNIT_EXPECT_EQ(test, n->ans[0][24], 0xa7);
+	KUNIT_EXPECT_EQ(test, n->ans[0][25], 3);
+	KUNIT_EXPECT_EQ(test, hnv_ans(n, 0, 24 + 8), 0x155);	/* IPv4 TX */
+	KUNIT_EXPECT_EQ(test, hnv_ans(n, 0, 24 + 24), 0x55);	/* IPv6 TX */
+	KUNIT_EXPECT_EQ(test, hnv_ans(n, 0, 24 + 80), 2);	/* 802.3 */
+	KUNIT_EXPECT_EQ(test, hnv_ans(n, 0, 24 + 84), 62780);
+	KUNIT_EXPECT_EQ(test, hnv_ans(n, 0, 24 + 88), 2);
+	KUNIT_EXPECT_EQ(test, hnv_ans(n, 0, 24 + 104), 5);
+	/* RSS: 1 + 3 queues. */
+	KUNIT_EXPECT_EQ(test, hnv_oid(test, n, 4, 0x00010203, NULL, 0), 0);
+	KUNIT_EXPECT_EQ(test, hnv_ans(n, 0, 16), 18);
+	KUNIT_EXPECT_EQ(test, hnv_ans(n, 0, 24 + 12), 4);
+
+	/* SET: packet filter, multicast list, and their bad lengths. */
+	put_unaligned_le32(0xd, buf);
+	KUNIT_EXPECT_EQ(test, hnv_oid(test, n, 5, 0x0001010e, buf, 4), 0);
+	KUNIT_EXPECT_EQ(test, hnv_oid(test, n, 4, 0x0001010e, NULL, 0), 0);
+	KUNIT_EXPECT_EQ(test, hnv_ans(n, 0, 24), 0xd);
+	KUNIT_EXPECT_EQ(test, hnv_oid(test, n, 5, 0x0001010e, buf, 2),
+			HNV_INVALID_LENGTH);
+	KUNIT_EXPECT_EQ(test, hnv_oid(test, n, 5, 0x01010103, mc, 12), 0);
+	KUNIT_EXPECT_EQ(test, hnv_oid(test, n, 4, 0x01010103, NULL, 0), 0);
+	KUNIT_EXPECT_EQ(test, hnv_ans(n, 0, 16), 12);
+	KUNIT_EXPECT_EQ(test, memcmp(n->ans[0] + 24, mc, 12), 0);
+	KUNIT_EXPECT_EQ(test, hnv_oid(test, n, 5, 0x01010103, mc, 7),
+			HNV_INVALID_LENGTH);
+	KUNIT_EXPECT_EQ(test, hnv_oid(test, n, 5, 0x01010103, buf, 33 * 6),
+			HNV_INVALID_LENGTH);
+	KUNIT_EXPECT_EQ(test, hnv_oid(test, n, 5, 0x12345678, buf, 4),
+			HNV_NOT_SUPPORTED);
+
+	/* OFFLOAD_PARAMETERS as Linux sets them: SET_C, then the new config. */
+	memset(buf, 0, sizeof(buf));
+	buf[0] = 0x80;
+	buf[1] = 3;
+	put_unaligned_le16(28, buf + 2);
+	buf[4] = 1;			/* IPv4 header checksum off */
+	buf[5] = buf[6] = buf[7] = buf[8] = 4;
+	buf[11] = buf[12] = 2;		/* LSOv2 */
+	KUNIT_EXPECT_EQ(test, hnv_oid(test, n, 5, 0xfc01020c, buf, 28), 0);
+	KUNIT_ASSERT_EQ(test, n->nans, 2U);
+	KUNIT_EXPECT_EQ(test, hnv_ans(n, 1, 0), 7);		/* INDICATE */
+	KUNIT_EXPECT_EQ(test, hnv_ans(n, 1, 8), 0x40020006);
+	KUNIT_EXPECT_EQ(test, hnv_ans(n, 1, 12), 156);
+	KUNIT_EXPECT_EQ(test, hnv_ans(n, 1, 16), 12);
+	KUNIT_EXPECT_EQ(test, n->ans[1][20], 0xa7);
+	KUNIT_EXPECT_EQ(test, hnv_ans(n, 1, 20 + 8), 0x55);	/* no IP4 */
+	/* LSOv1 or RSC on: not supported; a value out of range, bad type,
+	 * short: invalid.  No new config is indicated.
+	 */
+	buf[9] = 2;
+	KUNIT_EXPECT_EQ(test, hnv_oid(test, n, 5, 0xfc01020c, buf, 28),
+			HNV_NOT_SUPPORTED);
+	KUNIT_EXPECT_EQ(test, n->nans, 1U);
+	buf[9] = 0;
+	buf[22] = 2;
+	KUNIT_EXPECT_EQ(test, hnv_oid(test, n, 5, 0xfc01020c, buf, 28),
+			HNV_NOT_SUPPORTED);
+	buf[22] = 0;
+	buf[11] = 3;
+	KUNIT_EXPECT_EQ(test, hnv_oid(test, n, 5, 0xfc01020c, buf, 28),
+			HNV_INVALID_DATA);
+	buf[11] = 2;
+	buf[5] = 5;
+	KUNIT_EXPECT_EQ(test, hnv_oid(test, n, 5, 0xfc01020c, buf, 28),
+			HNV_INVALID_DATA);
+	buf[5] = 4;
+	buf[0] = 0x81;
+	KUNIT_EXPECT_EQ(test, hnv_oid(test, n, 5, 0xfc01020c, buf, 28),
+			HNV_INVALID_DATA);
+	buf[0] = 0x80;
+	KUNIT_EXPECT_EQ(test, hnv_oid(test, n, 5, 0xfc01020c, buf, 19),
+			HNV_INVALID_LENGTH);
+	KUNIT_EXPECT_EQ(test, n->nans, 1U);
+
+	/* KEEPALIVE and RESET. */
+	memset(msg, 0, sizeof(msg));
+	put_unaligned_le32(8, msg);
+	put_unaligned_le32(12, msg + 4);
+	put_unaligned_le32(0x99, msg + 8);
+	KUNIT_EXPECT_EQ(test, hnv_rndis(test, n, 1, msg, 12), HNV_OK);
+	KUNIT_ASSERT_EQ(test, n->nans, 1U);
+	KUNIT_EXPECT_EQ(test, n->alen[0], 16U);
+	KUNIT_EXPECT_EQ(test, hnv_ans(n, 0, 0), 0x80000008);
+	KUNIT_EXPECT_EQ(test, hnv_ans(n, 0, 8), 0x99);
+	KUNIT_EXPECT_EQ(test, hnv_ans(n, 0, 12), 0);
+	put_unaligned_le32(6, msg);
+	KUNIT_EXPECT_EQ(test, hnv_rndis(test, n, 1, msg, 12), HNV_OK);
+	KUNIT_ASSERT_EQ(test, n->nans, 1U);
+	KUNIT_EXPECT_EQ(test, hnv_ans(n, 0, 0), 0x80000006);
+	KUNIT_EXPECT_EQ(test, hnv_ans(n, 0, 8), 0);
+	/* The settings stay over a RESET. */
+	KUNIT_EXPECT_EQ(test, hnv_oid(test, n, 4, 0x0001010e, NULL, 0), 0);
+	KUNIT_EXPECT_EQ(test, hnv_ans(n, 0, 24), 0xd);
+	KUNIT_EXPECT_FALSE(test, hct_chan_stats(test, 1).broken);
+}
+
+/* One malformed control message each: FAIL, no answer, channel up. */
+struct hnv_bad {
+	const char *name;
+	u32 type;
+	u32 msg_len;
+	u32 len;	/* bytes sent */
+	u32 off;	/* a body field to set (0: none) */
+	u32 val;
+};
+
+static const struct hnv_bad hnv_bad_cases[] = {
+	{ "message length below its header", 4, 4, 28, 0, 0 },
+	{ "message length past what was sent", 4, 64, 28, 0, 0 },
+	{ "QUERY without a whole body", 4, 24, 24, 0, 0 },
+	{ "QUERY info offset inside the body", 4, 32, 32, 12, 12 },
+	{ "QUERY info past the message", 4, 32, 32, 8, 8 },
+	{ "QUERY info length wraps", 4, 32, 32, 8, 0xfffffffc },
+	{ "SET info offset past the message", 5, 32, 32, 12, 200 },
+	{ "INITIALIZE without a whole body", 2, 20, 20, 0, 0 },
+	{ "KEEPALIVE without its request ID", 8, 8, 8, 0, 0 },
+	{ "SET_EX", 9, 32, 32, 0, 0 },
+	{ "INDICATE_STATUS from the guest", 7, 20, 20, 0, 0 },
+	{ "a completion type", 0x80000004, 28, 28, 0, 0 },
+};
+
+static void hnv_bad_desc(const struct hnv_bad *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(hnv_bad, hnv_bad_cases, hnv_bad_desc);
+
+static void hvsim_netvsp_rndis_malformed(struct kunit *test)
+{
+	const struct hnv_bad *c = test->param_value;
+	struct hnv *n = hnv_open(test, 0);
+	u8 msg[64] = {};
+
+	hnv_start(test, n, 20);
+	put_unaligned_le32(c->type, msg);
+	put_unaligned_le32(c->msg_len, msg + 4);
+	put_unaligned_le32(1, msg + 8);
+	put_unaligned_le32(0x0001010e, msg + 12);	/* packet filter */
+	put_unaligned_le32(4, msg + 16);
+	put_unaligned_le32(20, msg + 20);
+	if (c->off)
+		put_unaligned_le32(c->val, msg + 8 + c->off);
+	KUNIT_EXPECT_EQ(test, hnv_rndis(test, n, 1, msg, c->len), HNV_FAIL);
+	KUNIT_EXPECT_EQ(test, n->nans, 0U);
+	KUNIT_EXPECT_FALSE(test, hct_chan_stats(test, 1).broken);
+}
+
+static void hvsim_netvsp_halt(struct kunit *test)
+{
+	struct hnv *n = hnv_open(test, 0);
+	u8 msg[128] = {};
+
+	hnv_start(test, n, 20);
+	put_unaligned_le32(2, msg);
+	put_unaligned_le32(24, msg + 4);
+	KUNIT_EXPECT_EQ(test, hnv_rndis(test, n, 1, msg, 24), HNV_OK);
+	/* A PACKET of a 60-byte frame is taken while initialized ... */
+	memset(msg, 0, sizeof(msg));
+	put_unaligned_le32(1, msg);
+	put_unaligned_le32(8 + 36 + 60, msg + 4);
+	put_unaligned_le32(36, msg + 8);
+	put_unaligned_le32(60, msg + 12);
+	memset(msg + 44, 0xff, 6);
+	KUNIT_EXPECT_EQ(test, hnv_rndis(test, n, 0, msg, 104), HNV_OK);
+	/* ... HALT has no answer ... */
+	memset(msg, 0, 12);
+	put_unaligned_le32(3, msg);
+	put_unaligned_le32(12, msg + 4);
+	KUNIT_EXPECT_EQ(test, hnv_rndis(test, n, 1, msg, 12), HNV_OK);
+	KUNIT_EXPECT_EQ(test, n->nans, 0U);
+	/* ... and data after it fails. */
+	put_unaligned_le32(1, msg);
+	put_unaligned_le32(8 + 36 + 60, msg + 4);
+	put_unaligned_le32(36, msg + 8);
+	KUNIT_EXPECT_EQ(test, hnv_rndis(test, n, 0, msg, 104), HNV_FAIL);
+	KUNIT_EXPECT_FALSE(test, hct_chan_stats(test, 1).broken);
+}
+
+/* SUBCHANNEL for @num; the granted count, @status checked. */
+static u32 hnv_subchannel(struct kunit *test, struct hnv *n, u32 op, u32 num,
+			  u32 status)
+{
+	u8 m[HNV_MSG];
+
+	hnv_msg(m, 133, op, num, 0, 0);
+	hnv_send(test, n->c, m, HNV_MSG, true);
+	hnv_expect_comp(test, n, 40);
+	KUNIT_EXPECT_EQ(test, hnv_u32(n, 0), 133);
+	KUNIT_EXPECT_EQ(test, hnv_u32(n, 4), status);
+	return hnv_u32(n, 8);
+}
+
+static u32 hnv_expect_offer(struct kunit *test, u16 index)
+{
+	const struct vmbus_channel_offer_channel *o;
+
+	o = (const void *)hct_expect(test, CHANNELMSG_OFFERCHANNEL)->data;
+	KUNIT_EXPECT_EQ(test, o->offer.sub_channel_index, index);
+	KUNIT_EXPECT_TRUE(test, guid_equal(&o->offer.if_instance,
+					   &hnv_instance));
+	return o->child_relid;
+}
+
+static void hnv_release(struct kunit *test, u32 relid)
+{
+	struct vmbus_channel_relid_released r = {
+		.header.msgtype = CHANNELMSG_RELID_RELEASED,
+		.child_relid = relid,
+	};
+
+	hct_post(test, &r, sizeof(r));
+}
+
+static void hvsim_netvsp_subchannels(struct kunit *test)
+{
+	const struct vmbus_channel_rescind_offer *r;
+	struct hnv *n = hnv_open(test, 2);
+	u32 relid[2], i;
+
+	hnv_start(test, n, 20);
+	/* More than the device has, or another operation: FAIL, 0. */
+	KUNIT_EXPECT_EQ(test, hnv_subchannel(test, n, 1, 3, HNV_FAIL), 0);
+	KUNIT_EXPECT_EQ(test, hnv_subchannel(test, n, 2, 2, HNV_FAIL), 0);
+	hct_expect_none(test);
+	KUNIT_EXPECT_EQ(test, hnv_subchannel(test, n, 1, 2, HNV_OK), 2);
+	relid[0] = hnv_expect_offer(test, 1);
+	relid[1] = hnv_expect_offer(test, 2);
+	/* Once per attach. */
+	KUNIT_EXPECT_EQ(test, hnv_subchannel(test, n, 1, 2, HNV_FAIL), 0);
+	hct_open(test, relid[0], 11, 2, 2);
+	hct_open(test, relid[1], 12, 2, 2);
+	/* All open: the send indirection table, at byte 40, i % 3. */
+	KUNIT_ASSERT_TRUE(test, hnv_read(test, n->c, n->p));
+	KUNIT_EXPECT_EQ(test, n->p->d.type, VM_PKT_DATA_INBAND);
+	KUNIT_EXPECT_EQ(test, n->p->len, 104U);
+	KUNIT_EXPECT_EQ(test, hnv_u32(n, 0), 134);
+	KUNIT_EXPECT_EQ(test, hnv_u32(n, 4), 16);
+	KUNIT_EXPECT_EQ(test, hnv_u32(n, 8), 40);
+	for (i = 0; i < 16; i++)
+		KUNIT_EXPECT_EQ(test, hnv_u32(n, 40 + 4 * i), i % 3);
+
+	/* The guest closes the sub-channels, then the primary. */
+	hct_close(test, relid[0]);
+	hct_close(test, relid[1]);
+	hct_expect_none(test);
+	hct_close(test, 1);
+	for (i = 0; i < 2; i++) {
+		r = (const void *)hct_expect(test,
+					     CHANNELMSG_RESCIND_CHANNELOFFER)->data;
+		KUNIT_EXPECT_EQ(test, r->child_relid, relid[i]);
+	}
+	hct_expect_none(test);
+	/* A withdrawn sub-channel cannot be opened. */
+	hct_open_msg(test, relid[0], 11, 2, 0, 0x77);
+	hct_expect_none(test);
+
+	/* Attached again: granted, offered once the guest let the old go. */
+	WRITE_ONCE(n->c->out->write_index, 0);
+	WRITE_ONCE(n->c->out->read_index, 0);
+	WRITE_ONCE(n->c->in->write_index, 0);
+	WRITE_ONCE(n->c->in->read_index, 0);
+	hct_open_msg(test, 1, 10, 4, 0, 0x99);
+	KUNIT_ASSERT_EQ(test, hct_expect_open_result(test, 1, 0x99), 0);
+	hnv_start(test, n, 40);
+	KUNIT_EXPECT_EQ(test, hnv_subchannel(test, n, 1, 2, HNV_OK), 2);
+	hct_expect_none(test);
+	hnv_release(test, relid[0]);
+	hnv_expect_offer(test, 1);
+	hct_expect_none(test);
+	hnv_release(test, relid[1]);
+	hnv_expect_offer(test, 2);
+	hct_expect_none(test);
+	KUNIT_EXPECT_FALSE(test, hct_chan_stats(test, 1).broken);
+}
+
+static struct kunit_case hvsim_netvsp_cases[] = {
+	KUNIT_CASE_PARAM(hvsim_netvsp_versions, hnv_version_gen_params),
+	KUNIT_CASE(hvsim_netvsp_init_range),
+	KUNIT_CASE(hvsim_netvsp_buffers),
+	KUNIT_CASE(hvsim_netvsp_rndis),
+	KUNIT_CASE_PARAM(hvsim_netvsp_rndis_malformed, hnv_bad_gen_params),
+	KUNIT_CASE(hvsim_netvsp_halt),
+	KUNIT_CASE(hvsim_netvsp_subchannels),
+	{}
+};
+
+static struct kunit_suite hvsim_netvsp_suite = {
+	.name = "hvsim_netvsp",
+	.init = hct_init,
+	.exit = hct_exit,
+	.test_cases = hvsim_netvsp_cases,
+};
+kunit_test_suite(hvsim_netvsp_suite);

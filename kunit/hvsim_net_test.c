@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit: hvsim's netvsp, the checks of RNDIS PACKET messages from the
- * guest (hvsim_netvsp_parse_packet()).  Each case builds a message the
+ * guest (hvsim_netvsp_parse_packet()) and the task offloads (large-send
+ * segmentation, checksums filled and checked).  Each case builds a message the
  * way hv_netvsc lays it out (8-byte header, 36-byte PACKET body,
  * per-packet info after the body, the frame after that) and changes one
  * field; a malformed one must be refused with -EINVAL.
@@ -100,10 +101,22 @@ static void hvsim_netvsp_parse_packet_other_ppis(struct kunit *test)
 	struct hvsim_netvsp_pkt_info info;
 	struct hnt_msg m;
 
-	/* Checksum and hash infos are taken (and ignored). */
-	hnt_build(&m, 2, 8, 0x1234);
-	KUNIT_EXPECT_EQ(test, hnt_parse(&m, &info), 0);
+	/* Checksum, large-send and hash infos are taken with their values. */
+	hnt_build(&m, 1, 8, 0x1234);
+	KUNIT_ASSERT_EQ(test, hnt_parse(&m, &info), 0);
+	KUNIT_EXPECT_TRUE(test, info.has_hash);
+	KUNIT_EXPECT_EQ(test, info.hash, 0x1234);
 	hnt_build(&m, 1, 0, 0x5);
+	KUNIT_ASSERT_EQ(test, hnt_parse(&m, &info), 0);
+	KUNIT_EXPECT_TRUE(test, info.has_csum);
+	KUNIT_EXPECT_EQ(test, info.csum, 0x5);
+	KUNIT_EXPECT_FALSE(test, info.has_lso);
+	hnt_build(&m, 1, 2, 0x40000000 | 34 << 20 | 1448);
+	KUNIT_ASSERT_EQ(test, hnt_parse(&m, &info), 0);
+	KUNIT_EXPECT_TRUE(test, info.has_lso);
+	KUNIT_EXPECT_EQ(test, info.lso, 0x40000000 | 34 << 20 | 1448);
+	/* Unknown types (original packet info, 7) are skipped, twice too. */
+	hnt_build(&m, 2, 7, 0);
 	KUNIT_EXPECT_EQ(test, hnt_parse(&m, &info), 0);
 }
 
@@ -140,7 +153,14 @@ static const struct hnt_bad hnt_bad_cases[] = {
 	{ "PPI value offset past the PPI", 1, 8, HNT_HDR + HNT_BODY + 8, 17,
 	  0 },
 	{ "VLAN PPI without its value", 1, 6, HNT_HDR + HNT_BODY + 8, 16, 0 },
-	{ "large send, never offered", 1, 2, 0, 0, 0 },
+	{ "LSO PPI without its value", 1, 2, HNT_HDR + HNT_BODY + 8, 14, 0 },
+	{ "checksum PPI without its value", 1, 0, HNT_HDR + HNT_BODY + 8, 16,
+	  0 },
+	{ "hash PPI without its value", 1, 8, HNT_HDR + HNT_BODY + 8, 13, 0 },
+	{ "two VLAN PPIs", 2, 6, 0, 0, 0 },
+	{ "two LSO PPIs", 2, 2, 0, 0, 0 },
+	{ "two checksum PPIs", 2, 0, 0, 0, 0 },
+	{ "two hash PPIs", 2, 8, 0, 0, 0 },
 };
 
 static void hnt_bad_desc(const struct hnt_bad *c, char *desc)
@@ -163,12 +183,480 @@ static void hvsim_netvsp_parse_packet_malformed(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, hnt_parse(&m, &info), -EINVAL);
 }
 
+/* ------------------------------------------------------------------------
+ * Task offloads: hvsim_netvsp_tx_offload() and hvsim_netvsp_rx_csum() on
+ * crafted frames.  Every checksum is checked here the long way: the
+ * one's complement sum of the pseudo-header and the segment, summed
+ * byte pair by byte pair.
+ */
+
+#define HNT_ETH		14
+#define HNT_IP4		20
+#define HNT_IP6		40
+#define HNT_TCP		20
+#define HNT_UDP		8
+#define HNT_MAXF	1514
+#define HNT_SEGS	64
+#define LSO_V2		BIT(30)
+#define LSO_V6		BIT(31)
+
+struct hnt_out {
+	unsigned int n;
+	u32 len[HNT_SEGS];
+	u8 *f[HNT_SEGS];
+	int fail_at;		/* emit fails from this call on (-1 never) */
+	struct kunit *test;
+};
+
+static int hnt_emit(void *ctx, const u8 *frame, u32 len)
+{
+	struct hnt_out *o = ctx;
+
+	if (o->fail_at >= 0 && o->n >= o->fail_at)
+		return -ENOSPC;
+	if (o->n == HNT_SEGS)
+		return -E2BIG;
+	o->f[o->n] = kunit_kmalloc(o->test, len, GFP_KERNEL);
+	if (!o->f[o->n])
+		return -ENOMEM;
+	memcpy(o->f[o->n], frame, len);
+	o->len[o->n++] = len;
+	return 0;
+}
+
+static struct hnt_out *hnt_out(struct kunit *test)
+{
+	struct hnt_out *o = kunit_kzalloc(test, sizeof(*o), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, o);
+	o->test = test;
+	o->fail_at = -1;
+	return o;
+}
+
+/* The 16-bit one's complement sum, the slow way. */
+static u32 hnt_sum(u32 sum, const u8 *p, u32 len)
+{
+	u32 i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		sum += p[i] << 8 | p[i + 1];
+	if (len & 1)
+		sum += p[len - 1] << 8;
+	return sum;
+}
+
+static u16 hnt_fold(u32 sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return sum;
+}
+
+/* Whether the TCP/UDP checksum of @f (transport at @l4, @l4len) holds. */
+static bool hnt_l4_ok(const u8 *f, bool v6, u32 l4, u32 l4len, u8 proto)
+{
+	u32 sum;
+
+	if (v6)
+		sum = hnt_sum(0, f + HNT_ETH + 8, 32);
+	else
+		sum = hnt_sum(0, f + HNT_ETH + 12, 8);
+	sum += proto + l4len;
+	sum = hnt_sum(sum, f + l4, l4len);
+	return hnt_fold(sum) == 0xffff;
+}
+
+static bool hnt_ip4_ok(const u8 *f)
+{
+	return hnt_fold(hnt_sum(0, f + HNT_ETH, (f[HNT_ETH] & 0xf) * 4)) ==
+	       0xffff;
+}
+
+/*
+ * A frame of @payload bytes (byte i is i * 7) over TCP or UDP, IPv4 or
+ * IPv6.  @lso: the headers as Linux leaves them for a large send (IP
+ * lengths and checksums 0); else the lengths right, checksums garbage.
+ */
+static u8 *hnt_frame(struct kunit *test, bool v6, u8 proto, u32 payload,
+		     bool lso, u32 *len)
+{
+	u32 l3 = v6 ? HNT_IP6 : HNT_IP4, l4 = proto == 6 ? HNT_TCP : HNT_UDP;
+	u32 i, n = HNT_ETH + l3 + l4 + payload;
+	u8 *f = kunit_kzalloc(test, n, GFP_KERNEL), *ip, *th;
+
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	memset(f, 0x02, 6);			/* destination */
+	memset(f + 6, 0x04, 6);			/* source */
+	put_unaligned_be16(v6 ? 0x86dd : 0x0800, f + 12);
+	ip = f + HNT_ETH;
+	if (v6) {
+		ip[0] = 0x60;
+		put_unaligned_be16(lso ? 0 : l4 + payload, ip + 4);
+		ip[6] = proto;
+		ip[7] = 64;
+		for (i = 0; i < 16; i++) {
+			ip[8 + i] = 0xfd;
+			ip[24 + i] = i;
+		}
+	} else {
+		ip[0] = 0x45;
+		put_unaligned_be16(lso ? 0 : l3 + l4 + payload, ip + 2);
+		put_unaligned_be16(0x1000, ip + 4);	/* ID */
+		put_unaligned_be16(0x4000, ip + 6);	/* DF */
+		ip[8] = 64;
+		ip[9] = proto;
+		put_unaligned_be16(lso ? 0 : 0xdead, ip + 10);
+		put_unaligned_be32(0x0a070001, ip + 12);
+		put_unaligned_be32(0x0a070002, ip + 16);
+	}
+	th = ip + l3;
+	put_unaligned_be16(40000, th);
+	put_unaligned_be16(5001, th + 2);
+	if (proto == 6) {
+		put_unaligned_be32(0x10000000, th + 4);	/* sequence */
+		th[12] = 5 << 4;
+		th[13] = 0x80 | 0x10 | 0x08 | 0x01;	/* CWR ACK PSH FIN */
+		put_unaligned_be16(0xbeef, th + 16);
+	} else {
+		put_unaligned_be16(l4 + payload, th + 4);
+		put_unaligned_be16(0xbeef, th + 6);
+	}
+	for (i = 0; i < payload; i++)
+		th[l4 + i] = i * 7;
+	*len = n;
+	return f;
+}
+
+static void hvsim_netvsp_lso_segments(struct kunit *test)
+{
+	static const struct {
+		bool v6;
+		u32 payload, mss, segs;
+	} cases[] = {
+		{ false, 2500, 1000, 3 },
+		{ false, 2000, 1000, 2 },
+		{ true, 4000, 1440, 3 },
+		{ false, 62780, 1460, 43 },
+	};
+	struct hvsim_netvsp_pkt_info info = { .has_lso = true };
+	u8 *seg = kunit_kzalloc(test, HNT_MAXF, GFP_KERNEL);
+	u32 c, i, len, l3, hlen, off, n;
+	u8 *f, *ip, *th;
+
+	KUNIT_ASSERT_NOT_NULL(test, seg);
+	for (c = 0; c < ARRAY_SIZE(cases); c++) {
+		struct hnt_out *o = hnt_out(test);
+		bool v6 = cases[c].v6;
+
+		f = hnt_frame(test, v6, 6, cases[c].payload, true, &len);
+		l3 = v6 ? HNT_IP6 : HNT_IP4;
+		hlen = HNT_ETH + l3 + HNT_TCP;
+		info.lso = LSO_V2 | (v6 ? LSO_V6 : 0) |
+			   (HNT_ETH + l3) << 20 | cases[c].mss;
+		KUNIT_ASSERT_EQ(test,
+				hvsim_netvsp_tx_offload(f, len, &info,
+							HVSIM_NETVSP_OFFLOAD_ALL,
+							HNT_MAXF, seg,
+							hnt_emit, o),
+				cases[c].segs);
+		KUNIT_ASSERT_EQ(test, o->n, cases[c].segs);
+		for (i = 0, off = 0; i < o->n; i++, off += n) {
+			n = min(cases[c].mss, cases[c].payload - off);
+			KUNIT_EXPECT_EQ(test, o->len[i], hlen + n);
+			ip = o->f[i] + HNT_ETH;
+			th = ip + l3;
+			if (v6) {
+				KUNIT_EXPECT_EQ(test, get_unaligned_be16(ip + 4),
+						HNT_TCP + n);
+			} else {
+				KUNIT_EXPECT_EQ(test, get_unaligned_be16(ip + 2),
+						l3 + HNT_TCP + n);
+				KUNIT_EXPECT_EQ(test, get_unaligned_be16(ip + 4),
+						0x1000 + i);
+				KUNIT_EXPECT_TRUE(test, hnt_ip4_ok(o->f[i]));
+			}
+			KUNIT_EXPECT_EQ(test, get_unaligned_be32(th + 4),
+					0x10000000 + off);
+			/* CWR on the first, PSH and FIN on the last, ACK all. */
+			KUNIT_EXPECT_EQ(test, th[13],
+					0x10 | (i ? 0 : 0x80) |
+					(i == o->n - 1 ? 0x09 : 0));
+			KUNIT_EXPECT_TRUE(test, hnt_l4_ok(o->f[i], v6,
+							  HNT_ETH + l3,
+							  HNT_TCP + n, 6));
+			KUNIT_EXPECT_EQ(test,
+					memcmp(o->f[i] + hlen, f + hlen + off, n),
+					0);
+			/* What the host claims on receive agrees. */
+			KUNIT_EXPECT_EQ(test,
+					hvsim_netvsp_rx_csum(o->f[i], o->len[i],
+							     HVSIM_NETVSP_CSUM_ALL),
+					HVSIM_NETVSP_RX_TCP_OK |
+					(v6 ? 0 : HVSIM_NETVSP_RX_IP_OK));
+		}
+		KUNIT_EXPECT_EQ(test, off, cases[c].payload);
+	}
+}
+
+static void hvsim_netvsp_csum_fill(struct kunit *test)
+{
+	static const struct {
+		bool v6;
+		u8 proto;
+		u32 bits;
+	} cases[] = {
+		{ false, 6, BIT(0) | BIT(2) },
+		{ false, 17, BIT(0) | BIT(3) },
+		{ false, 6, BIT(0) | BIT(2) | BIT(4) },
+		{ true, 6, BIT(1) | BIT(2) },
+		{ true, 17, BIT(1) | BIT(3) },
+	};
+	struct hvsim_netvsp_pkt_info info = { .has_csum = true };
+	u32 c, len, l3;
+	u8 *f;
+
+	for (c = 0; c < ARRAY_SIZE(cases); c++) {
+		struct hnt_out *o = hnt_out(test);
+		bool v6 = cases[c].v6;
+
+		l3 = v6 ? HNT_IP6 : HNT_IP4;
+		f = hnt_frame(test, v6, cases[c].proto, 333, false, &len);
+		info.csum = cases[c].bits | (HNT_ETH + l3) << 16;
+		KUNIT_ASSERT_EQ(test,
+				hvsim_netvsp_tx_offload(f, len, &info,
+							HVSIM_NETVSP_OFFLOAD_ALL,
+							HNT_MAXF, NULL,
+							hnt_emit, o), 1);
+		KUNIT_ASSERT_EQ(test, o->n, 1);
+		KUNIT_EXPECT_EQ(test, o->len[0], len);
+		KUNIT_EXPECT_TRUE(test,
+				  hnt_l4_ok(o->f[0], v6, HNT_ETH + l3,
+					    len - HNT_ETH - l3,
+					    cases[c].proto));
+		/* The IPv4 header checksum only when asked. */
+		if (!v6)
+			KUNIT_EXPECT_EQ(test, hnt_ip4_ok(o->f[0]),
+					!!(cases[c].bits & BIT(4)));
+	}
+}
+
+static void hvsim_netvsp_plain_send(struct kunit *test)
+{
+	struct hvsim_netvsp_pkt_info info = {};
+	struct hnt_out *o = hnt_out(test);
+	u32 len;
+	u8 *f = hnt_frame(test, false, 6, 100, false, &len);
+
+	/* No offload: the frame as it is, checksums untouched. */
+	KUNIT_ASSERT_EQ(test, hvsim_netvsp_tx_offload(f, len, &info, 0,
+						      HNT_MAXF, NULL,
+						      hnt_emit, o), 1);
+	KUNIT_EXPECT_EQ(test, get_unaligned_be16(o->f[0] + 34 + 16), 0xbeef);
+	/* An emit error comes back. */
+	o->fail_at = 1;
+	KUNIT_EXPECT_EQ(test, hvsim_netvsp_tx_offload(f, len, &info, 0,
+						      HNT_MAXF, NULL,
+						      hnt_emit, o), -ENOSPC);
+}
+
+/* One refused offload each: the frame, its info, what is on, the error. */
+struct hnt_off_bad {
+	const char *name;
+	bool v6, lso;
+	u8 proto;
+	u32 payload;
+	u32 val;
+	u32 enabled;
+	u32 poke_off;	/* a frame byte to set (0: none) */
+	u8 poke;
+	int err;
+};
+
+#define HNT_LSO4(mss)	(LSO_V2 | 34 << 20 | (mss))
+#define HNT_LSO6(mss)	(LSO_V2 | LSO_V6 | 54 << 20 | (mss))
+#define HNT_CS4T	(BIT(0) | BIT(2) | 34 << 16)
+#define HNT_ALL		HVSIM_NETVSP_OFFLOAD_ALL
+
+static const struct hnt_off_bad hnt_off_bad_cases[] = {
+	{ "LSO off for IPv4", false, true, 6, 3000, HNT_LSO4(1000),
+	  HNT_ALL & ~HVSIM_NETVSP_LSO4, 0, 0, -EOPNOTSUPP },
+	{ "LSO off for IPv6", true, true, 6, 3000, HNT_LSO6(1000),
+	  HNT_ALL & ~HVSIM_NETVSP_LSO6, 0, 0, -EOPNOTSUPP },
+	{ "LSOv1", false, true, 6, 3000, 34 << 20 | 1000, HNT_ALL, 0, 0,
+	  -EOPNOTSUPP },
+	{ "MSS 0", false, true, 6, 3000, HNT_LSO4(0), HNT_ALL, 0, 0, -EINVAL },
+	{ "LSO of UDP", false, true, 17, 3000, HNT_LSO4(1000), HNT_ALL, 0, 0,
+	  -EPROTO },
+	{ "LSO TCP offset off the IP header", false, true, 6, 3000,
+	  LSO_V2 | 38 << 20 | 1000, HNT_ALL, 0, 0, -EPROTO },
+	{ "LSO IPv6 info on IPv4", false, true, 6, 3000, HNT_LSO6(1000),
+	  HNT_ALL, 0, 0, -EPROTO },
+	{ "LSO of a fragment", false, true, 6, 3000, HNT_LSO4(1000), HNT_ALL,
+	  14 + 6, 0x20, -EPROTO },
+	{ "LSO TCP header past the frame", false, true, 6, 30,
+	  HNT_LSO4(1000), HNT_ALL, 34 + 12, 0xf0, -EPROTO },
+	{ "LSO TCP header length below 20", false, true, 6, 3000,
+	  HNT_LSO4(1000), HNT_ALL, 34 + 12, 0x40, -EPROTO },
+	{ "LSO without payload", false, true, 6, 0, HNT_LSO4(1000), HNT_ALL,
+	  0, 0, -EPROTO },
+	{ "LSO IPv4 header length below 20", false, true, 6, 3000,
+	  HNT_LSO4(1000), HNT_ALL, 14, 0x44, -EPROTO },
+	{ "LSO not IP", false, true, 6, 3000, HNT_LSO4(1000), HNT_ALL, 12,
+	  0x86, -EPROTO },
+	{ "LSO segments past the port", false, true, 6, 3000,
+	  HNT_LSO4(1461), HNT_ALL, 0, 0, -EMSGSIZE },
+	{ "LSO past 62780 bytes", false, true, 6, 62781, HNT_LSO4(1460),
+	  HNT_ALL, 0, 0, -EMSGSIZE },
+	{ "checksum IPv4 and IPv6", false, false, 6, 100, HNT_CS4T | BIT(1),
+	  HNT_ALL, 0, 0, -EINVAL },
+	{ "checksum of neither IP version", false, false, 6, 100, BIT(2),
+	  HNT_ALL, 0, 0, -EINVAL },
+	{ "checksum TCP and UDP", false, false, 6, 100, HNT_CS4T | BIT(3),
+	  HNT_ALL, 0, 0, -EINVAL },
+	{ "IPv6 header checksum", true, false, 6, 100,
+	  BIT(1) | BIT(4), HNT_ALL, 0, 0, -EINVAL },
+	{ "TCP4 checksum off", false, false, 6, 100, HNT_CS4T,
+	  HNT_ALL & ~HVSIM_NETVSP_CSUM_TCP4, 0, 0, -EOPNOTSUPP },
+	{ "UDP6 checksum off", true, false, 17, 100,
+	  BIT(1) | BIT(3) | 54 << 16, HNT_ALL & ~HVSIM_NETVSP_CSUM_UDP6, 0, 0,
+	  -EOPNOTSUPP },
+	{ "IP header checksum off", false, false, 6, 100, BIT(0) | BIT(4),
+	  HNT_ALL & ~HVSIM_NETVSP_CSUM_IP4, 0, 0, -EOPNOTSUPP },
+	{ "checksum TCP info on UDP", false, false, 17, 100, HNT_CS4T, HNT_ALL,
+	  0, 0, -EPROTO },
+	{ "checksum offset inside the IP header", false, false, 6, 100,
+	  BIT(0) | BIT(2) | 30 << 16, HNT_ALL, 0, 0, -EPROTO },
+	{ "checksum offset past the packet", false, false, 6, 100,
+	  BIT(0) | BIT(2) | 1000 << 16, HNT_ALL, 0, 0, -EPROTO },
+	{ "checksum IP length past the frame", false, false, 6, 100, HNT_CS4T,
+	  HNT_ALL, 14 + 2, 0x10, -EPROTO },
+	{ "checksum IP length below its header", false, false, 6, 100,
+	  HNT_CS4T, HNT_ALL, 14 + 3, 0x10, -EPROTO },
+	{ "checksum IPv6 length past the frame", true, false, 6, 100,
+	  BIT(1) | BIT(2) | 54 << 16, HNT_ALL, 14 + 4, 0x10, -EPROTO },
+	{ "checksum IP version 6 in an IPv4 frame", false, false, 6, 100,
+	  HNT_CS4T, HNT_ALL, 14, 0x65, -EPROTO },
+};
+
+static void hnt_off_bad_desc(const struct hnt_off_bad *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(hnt_off_bad, hnt_off_bad_cases, hnt_off_bad_desc);
+
+static void hvsim_netvsp_offload_refused(struct kunit *test)
+{
+	const struct hnt_off_bad *c = test->param_value;
+	struct hvsim_netvsp_pkt_info info = {
+		.has_lso = c->lso,
+		.lso = c->val,
+		.has_csum = !c->lso,
+		.csum = c->val,
+	};
+	u8 *seg = kunit_kzalloc(test, HNT_MAXF, GFP_KERNEL);
+	struct hnt_out *o = hnt_out(test);
+	u32 len;
+	u8 *f = hnt_frame(test, c->v6, c->proto, c->payload, c->lso, &len);
+
+	KUNIT_ASSERT_NOT_NULL(test, seg);
+	if (c->poke_off)
+		f[c->poke_off] = c->poke;
+	KUNIT_EXPECT_EQ(test, hvsim_netvsp_tx_offload(f, len, &info,
+						      c->enabled, HNT_MAXF,
+						      seg, hnt_emit, o),
+			c->err);
+	KUNIT_EXPECT_EQ(test, o->n, 0);
+}
+
+static void hvsim_netvsp_rx_checks(struct kunit *test)
+{
+	struct hvsim_netvsp_pkt_info info = { .has_csum = true };
+	struct hnt_out *o = hnt_out(test);
+	u32 len, all = HVSIM_NETVSP_CSUM_ALL;
+	u8 *f, *pad;
+
+	/* A good TCP/IPv4 frame (its checksums filled by the host). */
+	f = hnt_frame(test, false, 6, 200, false, &len);
+	info.csum = HNT_CS4T | BIT(4);
+	KUNIT_ASSERT_EQ(test, hvsim_netvsp_tx_offload(f, len, &info,
+						      HNT_ALL, HNT_MAXF, NULL,
+						      hnt_emit, o), 1);
+	KUNIT_EXPECT_EQ(test, hvsim_netvsp_rx_csum(f, len, all),
+			HVSIM_NETVSP_RX_IP_OK | HVSIM_NETVSP_RX_TCP_OK);
+	/* Only what the guest has on is checked. */
+	KUNIT_EXPECT_EQ(test, hvsim_netvsp_rx_csum(f, len,
+						   HVSIM_NETVSP_CSUM_TCP4),
+			HVSIM_NETVSP_RX_TCP_OK);
+	KUNIT_EXPECT_EQ(test, hvsim_netvsp_rx_csum(f, len, 0), 0);
+	/* Ethernet padding after the IP packet is not summed. */
+	pad = kunit_kzalloc(test, len + 10, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pad);
+	memcpy(pad, f, len);
+	memset(pad + len, 0xff, 10);
+	KUNIT_EXPECT_EQ(test, hvsim_netvsp_rx_csum(pad, len + 10, all),
+			HVSIM_NETVSP_RX_IP_OK | HVSIM_NETVSP_RX_TCP_OK);
+	/* A payload byte changed: TCP failed, IP still good. */
+	f[len - 1] ^= 1;
+	KUNIT_EXPECT_EQ(test, hvsim_netvsp_rx_csum(f, len, all),
+			HVSIM_NETVSP_RX_IP_OK | HVSIM_NETVSP_RX_TCP_FAILED);
+	/* An IP header byte changed: IP failed, nothing more claimed. */
+	f[14 + 8] ^= 1;
+	KUNIT_EXPECT_EQ(test, hvsim_netvsp_rx_csum(f, len, all),
+			HVSIM_NETVSP_RX_IP_FAILED);
+
+	/* UDP over IPv4 without a checksum (0): not claimed. */
+	f = hnt_frame(test, false, 17, 50, false, &len);
+	info.csum = BIT(0) | BIT(3) | BIT(4) | 34 << 16;
+	KUNIT_ASSERT_EQ(test, hvsim_netvsp_tx_offload(f, len, &info,
+						      HNT_ALL, HNT_MAXF, NULL,
+						      hnt_emit, o), 1);
+	KUNIT_EXPECT_EQ(test, hvsim_netvsp_rx_csum(f, len, all),
+			HVSIM_NETVSP_RX_IP_OK | HVSIM_NETVSP_RX_UDP_OK);
+	put_unaligned_be16(0, f + 34 + 6);
+	KUNIT_EXPECT_EQ(test, hvsim_netvsp_rx_csum(f, len, all),
+			HVSIM_NETVSP_RX_IP_OK);
+
+	/* UDP over IPv6, good and bad. */
+	f = hnt_frame(test, true, 17, 50, false, &len);
+	info.csum = BIT(1) | BIT(3) | 54 << 16;
+	KUNIT_ASSERT_EQ(test, hvsim_netvsp_tx_offload(f, len, &info,
+						      HNT_ALL, HNT_MAXF, NULL,
+						      hnt_emit, o), 1);
+	KUNIT_EXPECT_EQ(test, hvsim_netvsp_rx_csum(f, len, all),
+			HVSIM_NETVSP_RX_UDP_OK);
+	f[22] ^= 0x80;		/* the source address */
+	KUNIT_EXPECT_EQ(test, hvsim_netvsp_rx_csum(f, len, all),
+			HVSIM_NETVSP_RX_UDP_FAILED);
+
+	/* Not IP (ARP), or an IPv4 fragment's transport: nothing claimed. */
+	put_unaligned_be16(0x0806, f + 12);
+	KUNIT_EXPECT_EQ(test, hvsim_netvsp_rx_csum(f, len, all), 0);
+	f = hnt_frame(test, false, 6, 200, false, &len);
+	put_unaligned_be16(0x2000, f + 14 + 6);		/* MF */
+	info.csum = HNT_CS4T | BIT(4);
+	KUNIT_ASSERT_EQ(test, hvsim_netvsp_tx_offload(f, len, &info,
+						      HNT_ALL, HNT_MAXF, NULL,
+						      hnt_emit, o), 1);
+	KUNIT_EXPECT_EQ(test, hvsim_netvsp_rx_csum(f, len, all),
+			HVSIM_NETVSP_RX_IP_OK);
+	/* A frame cut inside its IP header. */
+	KUNIT_EXPECT_EQ(test, hvsim_netvsp_rx_csum(f, 30, all), 0);
+}
+
 static struct kunit_case hvsim_net_cases[] = {
 	KUNIT_CASE(hvsim_netvsp_parse_packet_plain),
 	KUNIT_CASE(hvsim_netvsp_parse_packet_vlan),
 	KUNIT_CASE(hvsim_netvsp_parse_packet_other_ppis),
 	KUNIT_CASE_PARAM(hvsim_netvsp_parse_packet_malformed,
 			 hnt_bad_gen_params),
+	KUNIT_CASE(hvsim_netvsp_lso_segments),
+	KUNIT_CASE(hvsim_netvsp_csum_fill),
+	KUNIT_CASE(hvsim_netvsp_plain_send),
+	KUNIT_CASE_PARAM(hvsim_netvsp_offload_refused,
+			 hnt_off_bad_gen_params),
+	KUNIT_CASE(hvsim_netvsp_rx_checks),
 	{}
 };
 

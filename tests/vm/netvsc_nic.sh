@@ -10,7 +10,10 @@
 # (debugfs net/link): the guest's carrier follows.  An MTU change makes
 # hv_netvsc detach and attach again (a new NDIS config and receive
 # buffer); an MTU above the host port's (add ... mtu=4000) is lowered to
-# it.
+# it.  The host withdraws (rescinds) the sub-channels when the guest
+# closes the primary channel, so that vRSS comes back with both queues
+# after each MTU change.  The guest's promiscuous mode reaches the host
+# as its packet filter.
 . /hvguest/tests/vm/lib.sh
 . /hvguest/tests/vm/vmbus_lib.inc
 . /hvguest/tests/vm/net_lib.inc
@@ -31,7 +34,29 @@ mtu_is() {
 		[ "$(nic_val $NIC1 mtu)" = "$1" ]
 }
 
-plan 21
+# slowly CMD...: retry CMD for up to 60 s (a detach and attach under TCG).
+slowly() {
+	_w=0
+	while [ $_w -lt 600 ]; do
+		"$@" && return 0
+		sleep 0.1
+		_w=$((_w + 1))
+	done
+	return 1
+}
+
+# queues_are N: the guest's receive queues, and the host's.
+queues_are() {
+	[ "$(ls -d /sys/class/net/$IF/queues/rx-* | wc -l)" = "$1" ] &&
+		[ "$(nic_val $NIC1 queues) $(nic_val $NIC1 table_sent)" = "$1 1" ]
+}
+
+# filter_is WANT: the packet filter the host has.
+filter_is() {
+	[ "$(nic_val $NIC1 filter)" = "$1" ]
+}
+
+plan 29
 
 check "hvsim loads" modprobe hvsim
 check "hv_vmbus loads" modprobe hv_vmbus
@@ -46,6 +71,11 @@ check "  it comes up" ip link set "$IF" up
 check "  its packet filter reaches the host" \
 	eventually sh -c "[ \"\$(grep instance=$NIC1 $N/nics | sed 's/.* filter=\([^ ]*\).*/\1/')\" != 0 ]"
 is "  carrier on" "$(carrier)" 1
+check "  vRSS: 2 queues (one per CPU)" slowly queues_are 2
+check "promiscuous mode on" ip link set "$IF" promisc on
+check "  the host's filter is PROMISCUOUS alone" eventually filter_is 0x20
+check "promiscuous mode off" ip link set "$IF" promisc off
+check "  directed, all-multicast and broadcast again" eventually filter_is 0xd
 
 check "the host takes the link down" write $N/link "$NIC1 down"
 check "  the guest loses its carrier" eventually carrier_is 0
@@ -59,7 +89,11 @@ check "MTU 3000" ip link set "$IF" mtu 3000
 check "  the guest and the host agree" eventually mtu_is 3000
 is "  receive sub-allocations for 3014-byte frames" \
 	"$(nic_val $NIC1 rx_sub_size)" $((256 + 3014 + 36))
+check "  vRSS back with its 2 queues" slowly queues_are 2
+check "  the host took the old sub-channels back" \
+	test "$(nic_val $NIC1 subch_rescinds)" -ge 1
 check "MTU 6000, above the port's 4000" ip link set "$IF" mtu 6000
 check "  the guest ends at the host's 4000" eventually mtu_is 4000
+check "  vRSS back with its 2 queues again" slowly queues_are 2
 diag "$(cat $N/nics)"
 exit $_tap_fail

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# vmrun: --smp 2 --load none --kmod hv_netvsc --add /usr/bin/ip:/usr/local/sbin/ip --timeout 900
+# vmrun: --smp 2 --load none --kmod hv_netvsc --kmod 8021q --add /usr/bin/ip:/usr/local/sbin/ip --timeout 900
 #
 # Two NICs of hvsim's netvsp on its switch, driven by the kernel's
 # in-tree hv_netvsc, each in a network namespace of its own (iproute2's
@@ -9,7 +9,12 @@
 # switched.  vRSS: each guest asks for a sub-channel per CPU (2 queues
 # here), the host grants them, sends the send indirection table once all
 # are open, and spreads received frames by the Toeplitz hash of the
-# guest's key through the guest's indirection table.
+# guest's key through the guest's indirection table.  Task offloads: the
+# guests turn on what the host offers (TCP/UDP checksums, LSOv2 up to
+# 62780 bytes); the transfer goes as large sends that the host cuts into
+# MSS-sized frames, with checksums the host fills and checks on receive.
+# 802.1Q: a VLAN interface on each NIC; the tag travels as per-packet
+# info both ways.
 . /hvguest/tests/vm/lib.sh
 . /hvguest/tests/vm/vmbus_lib.inc
 . /hvguest/tests/vm/net_lib.inc
@@ -26,7 +31,7 @@ both_ifaces() {
 	iface $MAC1 >/dev/null && iface $MAC2 >/dev/null
 }
 
-plan 18
+plan 29
 
 check "hvsim and hv_vmbus load" sh -c 'modprobe hvsim && modprobe hv_vmbus'
 check "two NICs are added" sh -c \
@@ -72,5 +77,41 @@ is "no frame dropped for want of a buffer" \
 is "RSS on at both NICs" "$(nic_val $NIC1 rss) $(nic_val $NIC2 rss)" "1 1"
 is "no bad frame sent" \
 	"$(nic_val $NIC1 tx_errors) $(nic_val $NIC2 tx_errors)" "0 0"
+
+diag "$($IP -n a -d link show $IF1 | grep -o 'tso_max_size [0-9]*')"
+is "offloads on: checksums but the IP header's, LSO v4 and v6" \
+	"$(nic_val $NIC1 offload) $(nic_val $NIC2 offload)" "0x7e 0x7e"
+is "  the guest's TSO limit is the host's 62780 bytes" \
+	"$($IP -n a -d link show $IF1 | grep -o 'tso_max_size [0-9]*')" \
+	"tso_max_size 62780"
+lso=$(nic_val $NIC1 lso)
+segs=$(nic_val $NIC1 lso_segs)
+check "the sender's large sends were segmented by the host ($lso into $segs)" \
+	test "$lso" -gt 0 -a "$segs" -gt "$lso"
+check "  most of the 64 MiB went that way" \
+	test "$segs" -gt 20000
+check "the receiver's ACKs had their checksums filled by the host" \
+	test "$(nic_val $NIC2 csum_filled)" -gt 0
+check "the receiver got frames with their checksums claimed good" \
+	test "$(nic_val $NIC2 rx_csum_ok)" -gt 20000
+
+check "802.1Q support loads" modprobe 8021q
+check "VLAN 42 on both NICs" sh -c "
+	$IP -n a link add link $IF1 name v42 type vlan id 42 &&
+	$IP -n b link add link $IF2 name v42 type vlan id 42 &&
+	$IP -n a addr add 10.42.0.1/24 dev v42 &&
+	$IP -n b addr add 10.42.0.2/24 dev v42 &&
+	$IP -n a link set v42 up && $IP -n b link set v42 up"
+check "  ping a -> b over VLAN 42" \
+	eventually $IP netns exec a ping -c 2 -W 2 10.42.0.2
+check "  tagged frames went through the host both ways" \
+	test "$(nic_val $NIC1 tx_vlan)" -gt 0 -a "$(nic_val $NIC2 tx_vlan)" -gt 0 \
+	-a "$(nic_val $NIC1 rx_vlan)" -gt 0 -a "$(nic_val $NIC2 rx_vlan)" -gt 0
+check "  a different VLAN does not reach it" sh -c "
+	$IP -n b link del v42 &&
+	$IP -n b link add link $IF2 name v43 type vlan id 43 &&
+	$IP -n b addr add 10.42.0.2/24 dev v43 && $IP -n b link set v43 up &&
+	! $IP netns exec a ping -c 2 -W 1 10.42.0.2"
+diag "$(cat $N/nics)"
 diag "$(dmesg | grep netvsp | tail -5)"
 exit $_tap_fail
