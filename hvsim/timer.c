@@ -104,6 +104,8 @@ struct hvsim_stimer {
 	u64 wrong_cpu;
 	u64 refused;
 	u64 late_max;			/* ticks past the count, worst */
+	u64 last_count;			/* the count of the last expiry */
+	u64 last_fire;			/* the counter when it was delivered */
 };
 
 static DEFINE_PER_CPU(struct hvsim_stimer, hvsim_stimers);
@@ -200,18 +202,33 @@ static u64 hvsim_clock_at(u64 tsc, u64 scale, s64 offset)
 	return mul_u64_u64_shr(tsc, scale, 64) + (u64)offset;
 }
 
-/* A TSC reading with the reference counter read at its middle. */
+/* Samples taken to anchor the page; the tightest one is kept. */
+#define HVSIM_CLOCK_SAMPLES	16
+
+/*
+ * A TSC reading paired with the reference counter read between two TSC
+ * reads, their midpoint standing for it.  Under TCG a vCPU can stall
+ * anywhere, between the two TSC reads too, which would put the midpoint
+ * off by half the stall: of several samples the tightest pair is kept.
+ */
 static void hvsim_clock_sample(u64 *tsc, u64 *ref)
 {
+	u64 t1, t2, r, best = U64_MAX;
 	unsigned long flags;
-	u64 t1, t2;
+	unsigned int i;
 
-	local_irq_save(flags);
-	t1 = rdtsc_ordered();
-	*ref = hvsim_ref_time();
-	t2 = rdtsc_ordered();
-	local_irq_restore(flags);
-	*tsc = t1 + (t2 - t1) / 2;
+	for (i = 0; i < HVSIM_CLOCK_SAMPLES; i++) {
+		local_irq_save(flags);
+		t1 = rdtsc_ordered();
+		r = hvsim_ref_time();
+		t2 = rdtsc_ordered();
+		local_irq_restore(flags);
+		if (t2 - t1 < best) {
+			best = t2 - t1;
+			*tsc = t1 + (t2 - t1) / 2;
+			*ref = r;
+		}
+	}
 }
 
 /*
@@ -429,6 +446,8 @@ static enum hrtimer_restart hvsim_stimer_fire(struct hrtimer *h)
 	t->fired++;
 	if (ref - count > t->late_max)
 		t->late_max = ref - count;
+	WRITE_ONCE(t->last_count, count);
+	WRITE_ONCE(t->last_fire, ref);
 
 	if (cfg.direct_mode) {
 		hvcore_stimer_interrupt();
@@ -575,6 +594,10 @@ static int hvsim_clock_counters_show(struct seq_file *m, void *v)
 			   READ_ONCE(t->refused));
 		seq_printf(m, "vp%u.stimer_late_max %llu\n", cpu,
 			   READ_ONCE(t->late_max));
+		seq_printf(m, "vp%u.stimer_last_count %llu\n", cpu,
+			   READ_ONCE(t->last_count));
+		seq_printf(m, "vp%u.stimer_last_fire %llu\n", cpu,
+			   READ_ONCE(t->last_fire));
 	}
 	return 0;
 }
