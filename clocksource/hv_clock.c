@@ -112,7 +112,7 @@ static bool hv_clock_is_sim;
 static int hv_clock_cpuhp = -1;
 static struct dentry *hv_clock_debugfs;
 
-static u64 hv_clock_rdtsc(void *ctx)
+static notrace u64 hv_clock_rdtsc(void *ctx)
 {
 	return rdtsc_ordered();
 }
@@ -121,7 +121,7 @@ static u64 hv_clock_rdtsc(void *ctx)
  * Reference time: the page, else the backend's counter.  @valid tells
  * which one gave it.
  */
-static u64 hv_clock_read_ref(bool *valid)
+static notrace u64 hv_clock_read_ref(bool *valid)
 {
 	struct hv_clock_read_stats st = { };
 	bool ok = false;
@@ -159,7 +159,7 @@ static struct clocksource hv_clock_cs = {
 	.flags = CLOCK_SOURCE_IS_CONTINUOUS,
 };
 
-#ifndef MODULE
+#if !defined(MODULE) && IS_ENABLED(CONFIG_PARAVIRT)
 /* sched_clock in ns from the reference time at boot. */
 static u64 hv_clock_sched_offset __ro_after_init;
 
@@ -177,14 +177,12 @@ static u64 notrace hv_clock_sched_clock(void)
  */
 static void __init hv_clock_sched_clock_init(void)
 {
-	if (!IS_ENABLED(CONFIG_PARAVIRT) || !hv_clock_page || hv_clock_is_sim)
+	if (!hv_clock_page || hv_clock_is_sim)
 		return;
 	if (cpuid_eax(HYPERV_CPUID_FEATURES) & HV_ACCESS_TSC_INVARIANT)
 		return;
 	hv_clock_sched_offset = hv_clock_read_ref(NULL);
-#if IS_ENABLED(CONFIG_PARAVIRT)
 	paravirt_set_sched_clock(hv_clock_sched_clock);
-#endif
 	pr_info("reference time is sched_clock\n");
 }
 #else
