@@ -80,7 +80,7 @@ judge() {
 	diag "  hvsim's hrtimer firing late: max $7; its delivery to the handler: median $pmed max $8"
 }
 
-plan 24
+plan 28
 
 check "hvsim loads" modprobe hvsim
 check "hv_clock loads" modprobe hv_clock
@@ -104,6 +104,14 @@ check "  the pending one still fires" \
 check "a delta of 0 is refused" sh -c "! echo '0 0' >$C/stimer 2>/dev/null"
 check "a CPU that does not exist is refused" \
 	sh -c "! echo '7 1000' >$C/stimer 2>/dev/null"
+
+# CPU hotplug: the clock event goes with its CPU and comes back with it.
+CPU1=/sys/devices/system/cpu/cpu1/online
+check "cpu1 goes offline with hv_clock loaded" write $CPU1 0
+check "  its stimer0 cannot be armed meanwhile" \
+	sh -c "! echo '1 1000' >$C/stimer 2>/dev/null"
+check "  it comes back online" write $CPU1 1
+check "  and its stimer0 fires again" arm 1 5000
 
 # Message mode: the expiry is a SynIC message that hv_vmbus hands over.
 check "hv_clock unloads" rmmod hv_clock
