@@ -27,8 +27,8 @@
  * the tick device that drives that hrtimer.
  *
  * debugfs (/sys/kernel/debug/hv_clock/):
- *   now     read: "page P ref R valid V": one page reading (or the
- *           fallback) and the backend's reference counter, back to back
+ *   now     read: "page P ref R valid V gap G": a page reading (or the
+ *           fallback) and the backend's reference counter around it
  *   stats   read: counters
  *   stimer  write "CPU DELTA": program CPU's stimer0, unused by the
  *           kernel, through set_next_event() DELTA ticks ahead; read:
@@ -298,18 +298,37 @@ static int hv_clock_cpu_offline(unsigned int cpu)
 	return 0;
 }
 
-/* "now": one clocksource reading and the backend's counter. */
+/* Bracketed readings "now" takes; the tightest one is shown. */
+#define HV_CLOCK_NOW_TRIES	4
+
+/*
+ * "now": one clocksource reading, and the backend's counter read just
+ * before and just after it: "ref" is their midpoint, "gap" their
+ * distance, the error of comparing the two.  Under TCG a vCPU can stall
+ * between any two reads, so of a few brackets the tightest is shown.
+ */
 static int hv_clock_now_show(struct seq_file *m, void *v)
 {
+	u64 t = 0, r1, r2, ref = 0, gap = U64_MAX, tt;
 	unsigned long flags;
-	bool valid;
-	u64 t, ref;
+	bool valid = false, vv;
+	unsigned int i;
 
-	local_irq_save(flags);
-	t = hv_clock_read_ref(&valid);
-	ref = hvcore_ref_time();
-	local_irq_restore(flags);
-	seq_printf(m, "page %llu ref %llu valid %d\n", t, ref, valid);
+	for (i = 0; i < HV_CLOCK_NOW_TRIES; i++) {
+		local_irq_save(flags);
+		r1 = hvcore_ref_time();
+		tt = hv_clock_read_ref(&vv);
+		r2 = hvcore_ref_time();
+		local_irq_restore(flags);
+		if (r2 - r1 < gap) {
+			gap = r2 - r1;
+			ref = r1 + gap / 2;
+			t = tt;
+			valid = vv;
+		}
+	}
+	seq_printf(m, "page %llu ref %llu valid %d gap %llu\n", t, ref, valid,
+		   gap);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(hv_clock_now);

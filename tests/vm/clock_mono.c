@@ -6,7 +6,7 @@
  *   clock_mono NOW CHANGE N
  *
  * Two threads, pinned to CPU 0 and CPU 1, read NOW (hv_clock's debugfs
- * "now": "page P ref R valid V") in a loop and check that P never
+ * "now": "page P ref R valid V gap G") in a loop and check that P never
  * decreases from one reading to the next.  Meanwhile the main thread
  * writes N changes into CHANGE (hvsim's clock/change: "PPM STEP"), 20 ms
  * apart: scales alternately above and below the nominal one by 500 to
