@@ -13,11 +13,16 @@
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/debugfs.h>
+#include <linux/rcupdate.h>
 #include "hyperv.h"
 
 static DEFINE_MUTEX(hvcore_lock);
 const struct hvcore_backend_ops *hvcore_ops;
 static unsigned int hvcore_users;
+/* The stimer0 expiry handler; calls run in hard-IRQ context (RCU). */
+static struct {
+	void (*fn)(void);
+} hvcore_stimer;
 static struct dentry *hvcore_debugfs;
 
 /**
@@ -271,10 +276,167 @@ EXPORT_SYMBOL_GPL(hvcore_ref_time);
 bool hvcore_timer_message(void)
 {
 	const struct hvcore_backend_ops *ops = hvcore_backend();
+	typeof(hvcore_stimer.fn) fn = READ_ONCE(hvcore_stimer.fn);
 
+	/* Our clock events, when they run stimer0, before the kernel's. */
+	if (fn) {
+		fn();
+		return true;
+	}
 	return ops && ops->timer_message && ops->timer_message();
 }
 EXPORT_SYMBOL_GPL(hvcore_timer_message);
+
+/**
+ * hvcore_ref_tsc() - program the reference TSC page (the
+ * HV_X64_MSR_REFERENCE_TSC write).
+ * @val: a union hv_reference_tsc_msr: the page's guest PFN and the enable
+ *	bit; 0 disables the page.
+ *
+ * The page must stay allocated until it is disabled again: the hypervisor
+ * writes it meanwhile.  Its contents are the host's, checked by the
+ * reader (sequence 0 means "not valid now").
+ *
+ * Context: process context; the caller holds a backend reference.
+ * Return: 0; -EOPNOTSUPP when the backend has no TSC page; -ENODEV
+ * without a backend; another negative errno from the backend.
+ */
+int hvcore_ref_tsc(u64 val)
+{
+	const struct hvcore_backend_ops *ops = hvcore_backend();
+
+	if (!ops)
+		return -ENODEV;
+	return ops->ref_tsc ? ops->ref_tsc(val) : -EOPNOTSUPP;
+}
+EXPORT_SYMBOL_GPL(hvcore_ref_tsc);
+
+/**
+ * hvcore_has_stimer() - whether the backend has synthetic timer 0.
+ *
+ * Context: any; the caller holds a backend reference.
+ * Return: true when hvcore_stimer_config() and hvcore_stimer_count() work.
+ */
+bool hvcore_has_stimer(void)
+{
+	const struct hvcore_backend_ops *ops = hvcore_backend();
+
+	return ops && ops->stimer_config && ops->stimer_count;
+}
+EXPORT_SYMBOL_GPL(hvcore_has_stimer);
+
+/**
+ * hvcore_stimer_vector() - the vector of a direct-mode stimer0.
+ *
+ * Context: any; the caller holds a backend reference.
+ * Return: the APIC vector to program, or -EOPNOTSUPP when the backend
+ * delivers stimer0 only as messages (or has no stimer0).
+ */
+int hvcore_stimer_vector(void)
+{
+	const struct hvcore_backend_ops *ops = hvcore_backend();
+
+	if (!hvcore_has_stimer() || !ops->stimer_vector)
+		return -EOPNOTSUPP;
+	return ops->stimer_vector;
+}
+EXPORT_SYMBOL_GPL(hvcore_stimer_vector);
+
+/**
+ * hvcore_stimer_config() - write this CPU's stimer0 configuration.
+ * @config: a union hv_stimer_config; 0 disables the timer.
+ *
+ * Context: on the timer's CPU with interrupts disabled (a clock event
+ * callback); the caller holds a backend reference.
+ * Return: 0, -EOPNOTSUPP without stimer0, or the backend's -errno.
+ */
+int hvcore_stimer_config(u64 config)
+{
+	const struct hvcore_backend_ops *ops = hvcore_backend();
+
+	if (!hvcore_has_stimer())
+		return -EOPNOTSUPP;
+	return ops->stimer_config(config);
+}
+EXPORT_SYMBOL_GPL(hvcore_stimer_config);
+
+/**
+ * hvcore_stimer_count() - arm this CPU's stimer0.
+ * @count: the reference time (100 ns units) of the expiry; 0 stops it.
+ *
+ * Context: as hvcore_stimer_config().
+ * Return: 0, -EOPNOTSUPP without stimer0, or the backend's -errno.
+ */
+int hvcore_stimer_count(u64 count)
+{
+	const struct hvcore_backend_ops *ops = hvcore_backend();
+
+	if (!hvcore_has_stimer())
+		return -EOPNOTSUPP;
+	return ops->stimer_count(count);
+}
+EXPORT_SYMBOL_GPL(hvcore_stimer_count);
+
+/**
+ * hvcore_set_stimer_handler() - register the stimer0 expiry handler.
+ * @fn: called in hard-IRQ context on the CPU whose stimer0 expired, for
+ *	a direct-mode expiry (hvcore_stimer_interrupt()) and for a
+ *	HVMSG_TIMER_EXPIRED message (hvcore_timer_message()).
+ *
+ * One handler at a time: the clock events of hv_clock.
+ *
+ * Context: process context, may sleep.
+ * Return: 0, -EINVAL for a NULL @fn, -EBUSY when one is set.
+ */
+int hvcore_set_stimer_handler(void (*fn)(void))
+{
+	int ret = 0;
+
+	if (!fn)
+		return -EINVAL;
+	mutex_lock(&hvcore_lock);
+	if (hvcore_stimer.fn)
+		ret = -EBUSY;
+	else
+		WRITE_ONCE(hvcore_stimer.fn, fn);
+	mutex_unlock(&hvcore_lock);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(hvcore_set_stimer_handler);
+
+/**
+ * hvcore_clear_stimer_handler() - unregister the stimer0 handler.
+ *
+ * When it returns, no call of the old handler is running.
+ *
+ * Context: process context, sleeps.
+ */
+void hvcore_clear_stimer_handler(void)
+{
+	mutex_lock(&hvcore_lock);
+	WRITE_ONCE(hvcore_stimer.fn, NULL);
+	mutex_unlock(&hvcore_lock);
+	/* The handler runs in hard-IRQ context: an RCU read-side section. */
+	synchronize_rcu();
+}
+EXPORT_SYMBOL_GPL(hvcore_clear_stimer_handler);
+
+/**
+ * hvcore_stimer_interrupt() - a direct-mode stimer0 expired on this CPU.
+ *
+ * Called by the backend (hvsim's timer, or the vector the backend named
+ * in hvcore_stimer_vector()).  An expiry without a handler is ignored.
+ *
+ * Context: hard-IRQ context on the CPU of the timer.
+ */
+void hvcore_stimer_interrupt(void)
+{
+	typeof(hvcore_stimer.fn) fn = READ_ONCE(hvcore_stimer.fn);
+
+	if (fn)
+		fn();
+}
+EXPORT_SYMBOL_GPL(hvcore_stimer_interrupt);
 
 static int __init hvcore_init(void)
 {

@@ -4,10 +4,11 @@
  *
  * Everything here goes through a struct hvcore_hv_platform, so the same
  * code runs on Hyper-V (hyperv_kernel.c's platform) and in KUnit (a fake
- * platform that records MSR writes and hypercalls).  Only the ops of the
- * VMBus SINT are covered: the message page (SIMP), the event-flags page
- * (SIEFP), SINT2 and the SynIC's global enable (SCONTROL), end of message,
- * HvPostMessage and HvSignalEvent.
+ * platform that records MSR writes and hypercalls).  Covered: the ops of
+ * the VMBus SINT (the message page (SIMP), the event-flags page (SIEFP),
+ * SINT2 and the SynIC's global enable (SCONTROL), end of message,
+ * HvPostMessage and HvSignalEvent), and the clocks' MSRs (the reference
+ * TSC page, stimer0's configuration and count).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -220,6 +221,53 @@ static bool hvcore_hv_timer_message(void)
 }
 
 /*
+ * The reference TSC page: the guest names its page, the hypervisor fills
+ * it.  The bits the TLFS reserves keep what the hypervisor put there.
+ */
+static int hvcore_hv_ref_tsc(u64 val)
+{
+	const struct hvcore_hv_platform *plat = hvcore_hv_platform();
+	union hv_reference_tsc_msr msr, want = { .as_uint64 = val };
+
+	if (!plat)
+		return -ENODEV;
+	if (want.reserved)
+		return -EINVAL;
+	msr.as_uint64 = plat->read_msr(HV_MSR_REFERENCE_TSC);
+	msr.enable = want.enable;
+	msr.pfn = want.pfn;
+	plat->write_msr(HV_MSR_REFERENCE_TSC, msr.as_uint64);
+	return 0;
+}
+
+/*
+ * stimer0 of this CPU.  Without a vector of its own for direct mode the
+ * real backend has only message mode, on the VMBus SINT.
+ */
+static int hvcore_hv_stimer_config(u64 config)
+{
+	const struct hvcore_hv_platform *plat = hvcore_hv_platform();
+	union hv_stimer_config c = { .as_uint64 = config };
+
+	if (!plat)
+		return -ENODEV;
+	if (c.direct_mode || c.reserved_z0 || c.reserved_z1)
+		return -EINVAL;
+	plat->write_msr(HV_MSR_STIMER0_CONFIG, config);
+	return 0;
+}
+
+static int hvcore_hv_stimer_count(u64 count)
+{
+	const struct hvcore_hv_platform *plat = hvcore_hv_platform();
+
+	if (!plat)
+		return -ENODEV;
+	plat->write_msr(HV_MSR_STIMER0_COUNT, count);
+	return 0;
+}
+
+/*
  * The kernel's Hyper-V vector goes to hvcore only while a user holds the
  * backend: the in-tree hv_vmbus (same module name as ours, so never
  * loaded alongside) keeps it otherwise.
@@ -248,6 +296,9 @@ const struct hvcore_backend_ops hvcore_hv_ops = {
 	.attach = hvcore_hv_attach,
 	.detach = hvcore_hv_detach,
 	.timer_message = hvcore_hv_timer_message,
+	.ref_tsc = hvcore_hv_ref_tsc,
+	.stimer_config = hvcore_hv_stimer_config,
+	.stimer_count = hvcore_hv_stimer_count,
 };
 
 /**

@@ -45,6 +45,17 @@ int hvsim_vmbus_backend_post(u32 conn_id, u32 type, const void *payload,
 			     u32 len);
 int hvsim_vmbus_backend_signal(u32 conn_id, u16 flag);
 
+/* timer.c: reference counter, TSC page, stimer0. */
+u64 hvsim_ref_time(void);
+u64 hvsim_clock_scale(u64 tsc_hz, s32 ppm);
+s64 hvsim_clock_offset(u64 tsc, u64 ref, u64 scale);
+int hvsim_ref_tsc(u64 val);
+int hvsim_stimer_config(u64 config);
+int hvsim_stimer_count(u64 count);
+void hvsim_timer_init(void);
+void hvsim_timer_exit(void);
+void hvsim_timer_debugfs(struct dentry *parent);
+
 /* guest.c: the stand-in guest of the VM tests. */
 int hvsim_guest_init(struct dentry *dir);
 void hvsim_guest_exit(void);

@@ -18,6 +18,7 @@
  *   vmbus/    the VMBus host's devices and counters (vmbus_ctl.c)
  *   storvsp/  the SCSI controllers' LUNs (storvsp.c)
  *   ic/       the integration components' host side (ic.c)
+ *   clock/    the reference counter, TSC page and stimer0 (timer.c)
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -29,6 +30,13 @@
 #include "internal.h"
 #include "vmbus_host.h"
 #include "ic.h"
+
+/*
+ * The vector a direct-mode stimer0 is programmed with: any valid one (the
+ * value Linux uses on Hyper-V), since hvsim enters the guest through
+ * hvcore_stimer_interrupt(), not through the APIC.
+ */
+#define HVSIM_STIMER_VECTOR	0xed
 
 static atomic64_t hvsim_msgs_in;	/* guest -> host messages */
 static atomic64_t hvsim_signals;	/* guest -> host signals */
@@ -53,12 +61,6 @@ static u32 hvsim_vp_index(unsigned int cpu)
 	return cpu;
 }
 
-static u64 hvsim_ref_time(void)
-{
-	/* 100 ns units, from the raw monotonic clock (never slewed). */
-	return div_u64(ktime_get_raw_ns(), 100);
-}
-
 static const struct hvcore_backend_ops hvsim_ops = {
 	.name = "sim",
 	.owner = THIS_MODULE,
@@ -69,6 +71,10 @@ static const struct hvcore_backend_ops hvsim_ops = {
 	.eom = hvsim_eom,
 	.vp_index = hvsim_vp_index,
 	.ref_time = hvsim_ref_time,
+	.ref_tsc = hvsim_ref_tsc,
+	.stimer_config = hvsim_stimer_config,
+	.stimer_count = hvsim_stimer_count,
+	.stimer_vector = HVSIM_STIMER_VECTOR,
 };
 
 static int hvsim_counters_show(struct seq_file *m, void *v)
@@ -98,6 +104,7 @@ static int __init hvsim_init(void)
 	ret = hvsim_synic_init();
 	if (ret)
 		goto err_ic;
+	hvsim_timer_init();
 	ret = hvsim_vmbus_ctl_init();
 	if (ret)
 		goto err_synic;
@@ -113,6 +120,7 @@ static int __init hvsim_init(void)
 	hvsim_storvsp_debugfs(hvsim_debugfs);
 	hvsim_netvsp_debugfs(hvsim_debugfs);
 	hvsim_ic_debugfs(hvsim_debugfs);
+	hvsim_timer_debugfs(hvsim_debugfs);
 	ret = hvsim_guest_init(hvsim_debugfs);
 	if (ret)
 		goto err_debugfs;
@@ -126,6 +134,7 @@ err_vmbus:
 	hvsim_vmbus_ctl_exit();
 	hvsim_netvsp_exit();
 err_synic:
+	hvsim_timer_exit();
 	hvsim_synic_exit();
 err_ic:
 	hvsim_ic_exit();
@@ -142,6 +151,7 @@ static void __exit hvsim_exit(void)
 	hvsim_ic_stop();
 	hvsim_vmbus_ctl_exit();
 	hvsim_netvsp_exit();
+	hvsim_timer_exit();
 	hvsim_synic_exit();
 	hvsim_ic_exit();
 }

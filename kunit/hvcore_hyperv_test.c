@@ -405,6 +405,62 @@ static void hyperv_timer_message(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, hvcore_backend_is_real());
 }
 
+/*
+ * The reference TSC page: the guest's PFN and enable bit go in, the bits
+ * the hypervisor reserves keep their value, a value with reserved bits
+ * set is refused before any MSR is touched.
+ */
+static void hyperv_ref_tsc(struct kunit *test)
+{
+	const u64 rsvd = 0x5a4ULL;	/* bits 2, 5, 7, 8, 10 */
+	const u64 pa = 0xfedcba987000ULL;
+
+	*fake_msr(HV_MSR_REFERENCE_TSC) = rsvd | 0x111000ULL;
+	KUNIT_ASSERT_EQ(test, hvcore_hv_ops.ref_tsc(pa | 1), 0);
+	KUNIT_EXPECT_EQ(test, fake->nr_writes, 1U);
+	expect_write(test, 0, HV_MSR_REFERENCE_TSC, pa | rsvd | 1);
+
+	KUNIT_ASSERT_EQ(test, hvcore_hv_ops.ref_tsc(0), 0);
+	KUNIT_EXPECT_EQ(test, fake->nr_writes, 2U);
+	expect_write(test, 1, HV_MSR_REFERENCE_TSC, rsvd);
+
+	KUNIT_EXPECT_EQ(test, hvcore_hv_ops.ref_tsc(pa | 2 | 1), -EINVAL);
+	KUNIT_EXPECT_EQ(test, fake->nr_writes, 2U);
+}
+
+/*
+ * stimer0 in message mode: the configuration and the count are written
+ * as given, configuration first when the clock event arms it.  The real
+ * backend has no vector of its own, so direct mode is refused.
+ */
+static void hyperv_stimer(struct kunit *test)
+{
+	union hv_stimer_config c = { .as_uint64 = 0 };
+
+	c.enable = 1;
+	c.auto_enable = 1;
+	c.sintx = HVCORE_VMBUS_SINT;
+	KUNIT_EXPECT_EQ(test, hvcore_hv_ops.stimer_vector, 0);
+	KUNIT_ASSERT_EQ(test, hvcore_hv_ops.stimer_config(c.as_uint64), 0);
+	KUNIT_ASSERT_EQ(test, hvcore_hv_ops.stimer_count(1234567), 0);
+	KUNIT_ASSERT_EQ(test, hvcore_hv_ops.stimer_count(0), 0);
+	KUNIT_ASSERT_EQ(test, hvcore_hv_ops.stimer_config(0), 0);
+	KUNIT_EXPECT_EQ(test, fake->nr_writes, 4U);
+	expect_write(test, 0, HV_MSR_STIMER0_CONFIG, 0x20009ULL);
+	expect_write(test, 1, HV_MSR_STIMER0_COUNT, 1234567);
+	expect_write(test, 2, HV_MSR_STIMER0_COUNT, 0);
+	expect_write(test, 3, HV_MSR_STIMER0_CONFIG, 0);
+
+	c.direct_mode = 1;
+	c.apic_vector = 0xed;
+	KUNIT_EXPECT_EQ(test, hvcore_hv_ops.stimer_config(c.as_uint64),
+			-EINVAL);
+	c.as_uint64 = BIT_ULL(14);	/* reserved */
+	KUNIT_EXPECT_EQ(test, hvcore_hv_ops.stimer_config(c.as_uint64),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, fake->nr_writes, 4U);
+}
+
 static struct kunit_case hvcore_hyperv_cases[] = {
 	KUNIT_CASE(hyperv_synic_enable_aeoi),
 	KUNIT_CASE(hyperv_synic_enable_no_aeoi),
@@ -419,6 +475,8 @@ static struct kunit_case hvcore_hyperv_cases[] = {
 	KUNIT_CASE(hyperv_vp_and_time),
 	KUNIT_CASE(hyperv_attach_detach),
 	KUNIT_CASE(hyperv_timer_message),
+	KUNIT_CASE(hyperv_ref_tsc),
+	KUNIT_CASE(hyperv_stimer),
 	{}
 };
 

@@ -86,7 +86,22 @@ struct hvcore_synic {
  *	VMBus message slot: the partition's stimer0 runs in message mode and
  *	its clock event is due.  Called in hard-IRQ context on that CPU.
  *	Returns true when a timer took the expiry, false when there is none
- *	to give it to.
+ *	to give it to.  Only asked when no stimer handler is set (see
+ *	hvcore_set_stimer_handler()): the kernel's own timer, on Hyper-V.
+ * @ref_tsc: optional; the guest's write of HV_X64_MSR_REFERENCE_TSC,
+ *	@val a union hv_reference_tsc_msr: the guest physical page of the
+ *	reference TSC page and its enable bit.  While enabled the hypervisor
+ *	keeps that page up to date; 0 disables it.  Process context.
+ *	Returns 0 or a negative errno.
+ * @stimer_config: optional; write this CPU's HV_X64_MSR_STIMER0_CONFIG
+ *	(a union hv_stimer_config).  Called on the CPU with interrupts
+ *	disabled.  Returns 0 or a negative errno (bad configuration).
+ * @stimer_count: with @stimer_config; write this CPU's
+ *	HV_X64_MSR_STIMER0_COUNT, the reference time at which the one-shot
+ *	timer expires (0 stops it).  Same context.  Returns 0 or -errno.
+ * @stimer_vector: the APIC vector to put in a direct-mode stimer0
+ *	configuration, 0 when the backend has no direct mode.  A direct
+ *	expiry enters the guest through hvcore_stimer_interrupt().
  */
 struct hvcore_backend_ops {
 	const char *name;
@@ -102,6 +117,10 @@ struct hvcore_backend_ops {
 	int (*attach)(void);
 	void (*detach)(void);
 	bool (*timer_message)(void);
+	int (*ref_tsc)(u64 val);
+	int (*stimer_config)(u64 config);
+	int (*stimer_count)(u64 count);
+	u8 stimer_vector;
 };
 
 int hvcore_register_backend(const struct hvcore_backend_ops *ops);
@@ -119,6 +138,16 @@ void hvcore_eom(void);
 u32 hvcore_vp_index(unsigned int cpu);
 u64 hvcore_ref_time(void);
 bool hvcore_timer_message(void);
+
+/* Clocks: the reference TSC page and stimer0. */
+int hvcore_ref_tsc(u64 val);
+bool hvcore_has_stimer(void);
+int hvcore_stimer_vector(void);
+int hvcore_stimer_config(u64 config);
+int hvcore_stimer_count(u64 count);
+int hvcore_set_stimer_handler(void (*fn)(void));
+void hvcore_clear_stimer_handler(void);
+void hvcore_stimer_interrupt(void);
 
 /* Per-CPU SynIC pages. */
 int hvcore_synic_init(void);

@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * hv_clock: the arithmetic and the reader of the Hyper-V reference TSC
+ * page, kept apart from the module so that KUnit can drive them with a
+ * page and a TSC of its own.
+ *
+ * The page (struct ms_hyperv_tsc_page, TLFS "reference TSC page") holds a
+ * sequence number, a scale and an offset.  Reference time, in 100 ns
+ * units, is
+ *
+ *	((TSC * scale) >> 64) + offset
+ *
+ * with a 128-bit product and the sum taken modulo 2^64 (the offset is
+ * signed).  A sequence of 0 says the page is not valid now: the guest
+ * reads the reference counter MSR instead.  The hypervisor changes the
+ * sequence around every update of scale and offset, so a reader that
+ * sees the same non-zero sequence before and after reading them (and the
+ * TSC) has a consistent set.
+ */
+#ifndef _HV_CLOCK_H
+#define _HV_CLOCK_H
+
+#include <linux/compiler.h>
+#include <linux/math64.h>
+#include <linux/types.h>
+#include <asm/barrier.h>
+#include <asm/hyperv-tlfs.h>
+
+/* The reference time's frequency: 10 MHz, 100 ns per unit. */
+#define HV_CLOCK_REF_HZ		10000000
+
+/*
+ * A reader that sees the sequence change this many times in a row gives
+ * up on the page for this reading: a host that never stops updating it
+ * must not hold a CPU forever.
+ */
+#define HV_CLOCK_MAX_RETRIES	64
+
+static_assert(sizeof(struct ms_hyperv_tsc_page) == 24);
+static_assert(offsetof(struct ms_hyperv_tsc_page, tsc_scale) == 8);
+static_assert(offsetof(struct ms_hyperv_tsc_page, tsc_offset) == 16);
+
+/**
+ * hv_clock_tsc_to_ref() - reference time of a TSC value.
+ * @tsc: the TSC.
+ * @scale: the page's scale: 2^64 times reference ticks per TSC tick.
+ * @offset: the page's offset, in reference ticks.
+ *
+ * Return: ((@tsc * @scale) >> 64) + @offset, modulo 2^64.
+ */
+static inline u64 hv_clock_tsc_to_ref(u64 tsc, u64 scale, s64 offset)
+{
+	return mul_u64_u64_shr(tsc, scale, 64) + (u64)offset;
+}
+
+/**
+ * struct hv_clock_read_stats - what a page reader met.
+ * @retries: sequence changes under the reader (each one read again).
+ * @invalid: readings that found sequence 0.
+ * @given_up: readings abandoned after HV_CLOCK_MAX_RETRIES changes.
+ */
+struct hv_clock_read_stats {
+	unsigned long retries;
+	unsigned long invalid;
+	unsigned long given_up;
+};
+
+/**
+ * hv_clock_page_read() - reference time from a TSC page.
+ * @pg: the page; the hypervisor writes it at any time.
+ * @read_tsc: reads the TSC, ordered after the loads before it.
+ * @ctx: passed to @read_tsc.
+ * @time: set to the reference time on success.
+ * @st: counts retries and failures; may be NULL.
+ *
+ * Context: any.
+ * Return: true with @time set; false when the page is not valid (its
+ * sequence is 0) or kept changing: the caller reads the reference counter.
+ */
+static __always_inline bool
+hv_clock_page_read(const struct ms_hyperv_tsc_page *pg,
+		   u64 (*read_tsc)(void *ctx), void *ctx, u64 *time,
+		   struct hv_clock_read_stats *st)
+{
+	unsigned int tries = 0;
+	u64 scale, tsc;
+	s64 offset;
+	u32 seq;
+
+	for (;;) {
+		seq = READ_ONCE(pg->tsc_sequence);
+		if (!seq) {
+			if (st)
+				st->invalid++;
+			return false;
+		}
+		/* Scale and offset belong to the sequence read before them. */
+		smp_rmb();
+		scale = READ_ONCE(pg->tsc_scale);
+		offset = READ_ONCE(pg->tsc_offset);
+		tsc = read_tsc(ctx);
+		/* ...and are still current if the sequence has not moved. */
+		smp_rmb();
+		if (READ_ONCE(pg->tsc_sequence) == seq)
+			break;
+		if (st)
+			st->retries++;
+		if (++tries == HV_CLOCK_MAX_RETRIES) {
+			if (st)
+				st->given_up++;
+			return false;
+		}
+	}
+	*time = hv_clock_tsc_to_ref(tsc, scale, offset);
+	return true;
+}
+
+#endif /* _HV_CLOCK_H */
