@@ -17,6 +17,7 @@
  *   post      the stand-in guest's HvPostMessage (guest.c)
  *   vmbus/    the VMBus host's devices and counters (vmbus_ctl.c)
  *   storvsp/  the SCSI controllers' LUNs (storvsp.c)
+ *   ic/       the integration components' host side (ic.c)
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -27,6 +28,7 @@
 #include <linux/seq_file.h>
 #include "internal.h"
 #include "vmbus_host.h"
+#include "ic.h"
 
 static atomic64_t hvsim_msgs_in;	/* guest -> host messages */
 static atomic64_t hvsim_signals;	/* guest -> host signals */
@@ -90,9 +92,12 @@ static int __init hvsim_init(void)
 {
 	int ret;
 
-	ret = hvsim_synic_init();
+	ret = hvsim_ic_init();
 	if (ret)
 		return ret;
+	ret = hvsim_synic_init();
+	if (ret)
+		goto err_ic;
 	ret = hvsim_vmbus_ctl_init();
 	if (ret)
 		goto err_synic;
@@ -107,6 +112,7 @@ static int __init hvsim_init(void)
 	hvsim_vmbus_ctl_debugfs(hvsim_debugfs);
 	hvsim_storvsp_debugfs(hvsim_debugfs);
 	hvsim_netvsp_debugfs(hvsim_debugfs);
+	hvsim_ic_debugfs(hvsim_debugfs);
 	ret = hvsim_guest_init(hvsim_debugfs);
 	if (ret)
 		goto err_debugfs;
@@ -116,10 +122,13 @@ err_debugfs:
 	debugfs_remove_recursive(hvsim_debugfs);
 	hvcore_unregister_backend(&hvsim_ops);
 err_vmbus:
+	hvsim_ic_stop();
 	hvsim_vmbus_ctl_exit();
 	hvsim_netvsp_exit();
 err_synic:
 	hvsim_synic_exit();
+err_ic:
+	hvsim_ic_exit();
 	return ret;
 }
 
@@ -130,9 +139,11 @@ static void __exit hvsim_exit(void)
 	hvsim_guest_exit();
 	hvcore_unregister_backend(&hvsim_ops);
 	/* No guest is left to post, signal or end a message. */
+	hvsim_ic_stop();
 	hvsim_vmbus_ctl_exit();
 	hvsim_netvsp_exit();
 	hvsim_synic_exit();
+	hvsim_ic_exit();
 }
 
 module_init(hvsim_init);

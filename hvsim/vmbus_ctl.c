@@ -19,7 +19,10 @@
  *   add             write "CLASS INSTANCE [mmio=MB] [flags=N] [monitor]
  *                   [subch=N] [luns=N] [size_mb=N]": configure a device
  *                   (CLASS may be "echo" or "scsi", the synthetic SCSI
- *                   controller); offered at once when the guest has asked
+ *                   controller, "nic", or an IC: "shutdown", "timesync",
+ *                   "heartbeat", "kvp", "vss", "fcopy", whose INSTANCE
+ *                   may be left out for Hyper-V's); offered at once when
+ *                   the guest has asked
  *                   for offers.  subch: most sub-channels, default 15 for
  *                   echo (HVSIM_ECHO_MAX_SUBCHANNELS), scsi_subch for
  *                   scsi, 0 for others.  luns, size_mb (scsi only): LUNs
@@ -65,6 +68,7 @@
 #include <hvguest/hvsim_echo.h>
 #include "internal.h"
 #include "vmbus_host.h"
+#include "ic.h"
 
 static unsigned int max_version = VERSION_WIN10_V5_3;
 module_param(max_version, uint, 0444);
@@ -260,7 +264,7 @@ static ssize_t hvsim_vmbus_add_write(struct file *file,
 	static const guid_t nic_class = HVSIM_NIC_CLASS_GUID;
 	struct hvsim_vmbus_dev_config cfg = {};
 	struct hvsim_nic_config nic = {};
-	bool is_nic, has_mac = false;
+	bool is_nic, has_mac = false, is_ic = false;
 	char buf[160], *p = buf, *tok;
 	unsigned int luns = 0, mb = 0;
 	bool scsi, has_luns = false, has_mb = false;
@@ -279,6 +283,8 @@ static ssize_t hvsim_vmbus_add_write(struct file *file,
 		cfg.class_id = hvsim_storvsp_class;
 	else if (!strcmp(tok, "nic"))
 		cfg.class_id = nic_class;
+	else if (!hvsim_ic_lookup(tok, &cfg.class_id, &cfg.instance_id))
+		is_ic = true;
 	else if (guid_parse(tok, &cfg.class_id))
 		return -EINVAL;
 	scsi = guid_equal(&cfg.class_id, &hvsim_storvsp_class);
@@ -290,6 +296,8 @@ static ssize_t hvsim_vmbus_add_write(struct file *file,
 	if (is_nic)
 		cfg.subch = HVSIM_NETVSP_SUBCH_DEFAULT;
 	tok = hvsim_vmbus_word(&p);
+	if (is_ic && !tok)
+		goto add;
 	if (!tok || guid_parse(tok, &cfg.instance_id))
 		return -EINVAL;
 
@@ -333,6 +341,7 @@ static ssize_t hvsim_vmbus_add_write(struct file *file,
 		if (ret)
 			return ret;
 	}
+add:
 	ret = hvsim_vmbus_add(hvsim_vmbus_default, &cfg);
 	return ret ? ret : count;
 }

@@ -90,6 +90,7 @@
 #include <hvguest/hvsim_echo.h>
 #include "internal.h"
 #include "vmbus_host.h"
+#include "ic.h"
 
 /* VERSION_RESPONSE connection_state values. */
 #define HVSIM_VMBUS_CONN_SUCCESSFUL	0
@@ -2893,6 +2894,8 @@ int hvsim_vmbus_add(struct hvsim_vmbus *host,
 		dev->vsp = &hvsim_storvsp_vsp;
 	else if (guid_equal(&cfg->class_id, &nic_class))
 		dev->vsp = &hvsim_netvsp_vsp;
+	else
+		dev->vsp = hvsim_ic_vsp(&cfg->class_id);
 	for (i = 0; i < hvsim_dev_nchans(dev); i++) {
 		chan = &dev->chan[i];
 		chan->host = host;
