@@ -89,10 +89,10 @@ static void hv_utils_negotiate_nothing_shared(struct kunit *test)
 	u32 len = hut_nego(b, hut_host_fw, 2, srv, 2);
 	int ver = HVU_VER(5, 0);
 
-	/* VSS speaks 5.0 only: no answer version, and none kept. */
+	/* VSS speaks 5.0 only: no answer version; the old one stays. */
 	KUNIT_EXPECT_EQ(test, hvu_ic_classify(&hvu_vss_desc, b, len, &ver),
 			HVU_REPLY);
-	KUNIT_EXPECT_EQ(test, ver, 0);
+	KUNIT_EXPECT_EQ(test, ver, HVU_VER(5, 0));
 	KUNIT_EXPECT_EQ(test, get_unaligned_le16(b + HUT_BODY), 0);
 	KUNIT_EXPECT_EQ(test, get_unaligned_le16(b + HUT_BODY + 2), 0);
 }
@@ -185,9 +185,9 @@ static const struct hut_sd_case hut_sd_cases[] = {
 	{ 5, true, HV_S_OK, HVU_SD_HIBERNATE },
 	{ 4, false, HV_E_FAIL, HVU_SD_NONE },
 	{ 5, false, HV_E_FAIL, HVU_SD_NONE },
-	{ 6, true, HV_INVALIDARG, HVU_SD_NONE },
-	{ 8, true, HV_INVALIDARG, HVU_SD_NONE },
-	{ 0x80000000, true, HV_INVALIDARG, HVU_SD_NONE },
+	{ 6, true, HV_E_FAIL, HVU_SD_NONE },
+	{ 8, true, HV_E_FAIL, HVU_SD_NONE },
+	{ 0x80000000, true, HV_E_FAIL, HVU_SD_NONE },
 };
 
 static void hv_utils_shutdown_flags(struct kunit *test)

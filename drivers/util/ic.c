@@ -117,7 +117,8 @@ void hvu_ic_set_response(u8 *buf, u32 status)
  *
  * A packet without a full IC header cannot be answered: HVU_DROP.  A
  * negotiation is answered in place (HVU_REPLY, with the counts at 0 when
- * no version is shared, as the protocol has it).  A message of another
+ * no version is shared, as the protocol has it; the version agreed before,
+ * if any, then stays, as upstream's).  A message of another
  * type gets HV_E_FAIL, one of the IC's type before any negotiation
  * HV_E_FAIL, and one shorter than @d->min_body HV_INVALIDARG
  * (HVU_REPLY).  What is left is HVU_SERVICE.
@@ -148,11 +149,14 @@ enum hvu_class hvu_ic_classify(const struct hvu_svc_desc *d, u8 *buf,
 		} else {
 			pr_err_ratelimited("%s: no framework and service version shared with the host\n",
 					   d->name);
-			*srv_version = 0;
 		}
 		hvu_ic_set_response(buf, hdr->status);
 		return HVU_REPLY;
 	}
+
+	/* An answer never claims more message than the packet holds. */
+	if (hdr->icmsgsize > len - ICMSG_HDR)
+		hdr->icmsgsize = len - ICMSG_HDR;
 
 	if (hdr->icmsgtype != d->msgtype) {
 		pr_err_ratelimited("%s: unknown message type %u\n", d->name,
@@ -183,7 +187,8 @@ enum hvu_class hvu_ic_classify(const struct hvu_svc_desc *d, u8 *buf,
  * @action: set to what to do after answering.
  *
  * The flags: bit 0 forces (accepted with every request), bit 1 restarts,
- * bit 2 hibernates; the two together, or any other bit, are refused.
+ * bit 2 hibernates; the two together, or any other bit, are refused with
+ * HV_E_FAIL, as upstream does.
  *
  * Return: the HV status to answer with.
  */
@@ -202,7 +207,7 @@ u32 hvu_shutdown_parse(const u8 *buf, u32 len, bool hibernate_ok,
 	    (flags & HVU_SD_FLAG_RESTART && flags & HVU_SD_FLAG_HIBERNATE)) {
 		pr_err_ratelimited("Shutdown: unknown request flags %#x\n",
 				   flags);
-		return HV_INVALIDARG;
+		return HV_E_FAIL;
 	}
 	if (flags & HVU_SD_FLAG_HIBERNATE) {
 		if (!hibernate_ok) {
