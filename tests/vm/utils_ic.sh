@@ -10,7 +10,7 @@
 . /hvguest/tests/vm/lib.sh
 . /hvguest/tests/vm/utils_lib.inc
 
-plan 28
+plan 27
 ut_setup "" heartbeat timesync shutdown
 check "heartbeat negotiates" ut_wait heartbeat state ready
 is "  framework 3.0, heartbeat 3.0" \
