@@ -11,9 +11,10 @@
  * Host requests are read and handled in process context (a work item the
  * channel callback queues), one at a time: while a request is in flight
  * the ring is left alone, so the host's next request waits in it.  A
- * request waits for the daemon at most ops->timeout() seconds, counted
- * from its arrival, whether or not a daemon is registered: then the host
- * gets HV_E_FAIL.  A daemon that closes its file fails the request it
+ * request waits at most daemon_timeout seconds for a daemon to register,
+ * then at most ops->timeout() seconds (VSS's FREEZE: vss_freeze_timeout)
+ * for the daemon's answer once handed over: then the host gets
+ * HV_E_FAIL.  A daemon that closes its file fails the request it
  * holds the same way.  Negotiation needs no daemon and is answered at
  * once.
  */
@@ -48,6 +49,12 @@ static void hvu_daemon_send_host(struct hvu_daemon *d, u32 status)
 				   d->ops->desc->name, ret);
 }
 
+static void hvu_daemon_arm(struct hvu_daemon *d, unsigned int secs)
+{
+	d->deadline = jiffies + secs * HZ;
+	mod_delayed_work(system_wq, &d->timeout, secs * HZ);
+}
+
 /* Queue the request in flight for the daemon, if it can take it now. */
 static void hvu_daemon_try_send(struct hvu_daemon *d)
 {
@@ -56,6 +63,8 @@ static void hvu_daemon_try_send(struct hvu_daemon *d)
 	d->out = d->msg;
 	d->out_len = d->msg_len;
 	d->sent = true;
+	/* The daemon's own time limit starts now. */
+	hvu_daemon_arm(d, d->ops->timeout(d));
 	wake_up_interruptible(&d->readq);
 }
 
@@ -110,9 +119,8 @@ static void hvu_daemon_work(struct work_struct *w)
 		}
 		d->in_flight = true;
 		d->gen++;
-		d->deadline = jiffies + d->ops->timeout(d) * HZ;
-		mod_delayed_work(system_wq, &d->timeout,
-				 d->ops->timeout(d) * HZ);
+		/* Waiting for a daemon to register: daemon_timeout. */
+		hvu_daemon_arm(d, hvu_daemon_timeout);
 		hvu_daemon_try_send(d);
 	}
 	mutex_unlock(&d->lock);
@@ -125,11 +133,10 @@ static void hvu_daemon_timeout_fn(struct work_struct *w)
 
 	mutex_lock(&d->lock);
 	if (d->in_flight && !time_before(jiffies, d->deadline)) {
-		pr_warn_ratelimited("%s: %s, request failed after %u s\n",
+		pr_warn_ratelimited("%s: %s, request failed\n",
 				    d->ops->desc->name,
-				    d->registered ? "the daemon did not answer" :
-						    "no daemon registered",
-				    d->ops->timeout(d));
+				    d->sent ? "the daemon did not answer in time" :
+					      "no daemon registered in time");
 		hvu_daemon_finish(d, HV_E_FAIL);
 	}
 	mutex_unlock(&d->lock);

@@ -2,16 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # vmrun: --load none --expect poweroff
 #
-# This tree's hv_utils on hvsim's shutdown IC: a shutdown request
-# answered S_OK powers the VM off (the last test is vmrun's).
+# This tree's hv_utils on hvsim's shutdown IC, as ic_shutdown.sh.
+# The body is the in-tree driver's test's (tests/vm/ic_lib.inc).
+IC_DRIVER=ours
 . /hvguest/tests/vm/lib.sh
-. /hvguest/tests/vm/utils_lib.inc
-
-plan 8
-ut_setup "" shutdown
-check "shutdown negotiates" ut_wait shutdown state ready
-is "  framework 3.0, shutdown 3.2" \
-	"$(ut_val shutdown framework)/$(ut_val shutdown version)" 3.0/3.2
-is "the host asks for a shutdown: S_OK" \
-	"$(ut_do shutdown send 'shutdown force')" ok
-sleep 120
+. /hvguest/tests/vm/ic_lib.inc
+ic_test_shutdown poweroff
