@@ -6,7 +6,8 @@
 # no daemon the host gets HV_E_FAIL after daemon_timeout; the guest's
 # address in NetworkAddressIPv4; a value the host sets in the external
 # pool read by the guest, and by the host with GET; enumerate and delete;
-# oversized keys and values refused; a killed daemon, HV_E_FAIL again.
+# oversized keys and values, short packets, unknown types and versions
+# refused; a killed daemon, HV_E_FAIL again.
 . /hvguest/tests/vm/lib.sh
 . /hvguest/tests/vm/utils_lib.inc
 
@@ -14,7 +15,7 @@ ut_kvp_pool() {
 	tr -s '\0' '\n' </var/lib/hyperv/.kvp_pool_"$1" 2>/dev/null
 }
 
-plan 27
+plan 31
 ut_setup daemon_timeout=3 kvp
 check "KVP negotiates without a daemon" ut_wait kvp state ready
 is "  framework 3.0, KVP 4.0" \
@@ -57,6 +58,13 @@ is "a key over 512 bytes (HV_INVALIDARG)" \
 	"$(ut_do kvp op 'set ksize=600 0 K V')" status=0x80070057
 is "a value over 2048 bytes (HV_INVALIDARG)" \
 	"$(ut_do kvp op 'set vsize=3000 0 K V')" status=0x80070057
+is "a packet cut to 40 bytes (HV_INVALIDARG)" \
+	"$(ut_do kvp inject 'short 40')" status=0x80070057
+is "an unknown message type (HV_E_FAIL)" "$(ut_do kvp inject 'type 9')" \
+	status=0x80004005
+is "a negotiation offering only KVP 5.0: refused (0/0)" \
+	"$(ut_do kvp inject 'nego 1.0,3.0 5.0')" refused
+is "  KVP still answers at 4.0" "$(ut_do kvp op 'enum 2 2')" ok
 kill "$kvpd" 2>/dev/null
 wait "$kvpd" 2>/dev/null
 is "the daemon is killed: HV_E_FAIL after 3 s" \

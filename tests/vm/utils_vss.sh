@@ -21,7 +21,7 @@ ut_daemon_up() {
 	eventually sh -c "[ \$(dmesg | grep -c 'VSS: daemon registered') -ge $1 ]"
 }
 
-plan 21
+plan 23
 check "the disk's ext4 mounts" sh -c \
 	'modprobe virtio_blk && modprobe crc32c_generic && modprobe ext4 && mkdir -p /mnt/vss &&
 	 for i in $(seq 1 60); do [ -b /dev/vda ] && break; sleep 0.5; done &&
@@ -31,6 +31,10 @@ check "VSS negotiates" ut_wait vss state ready
 is "  framework 3.0, VSS 5.0" \
 	"$(ut_val vss framework)/$(ut_val vss version)" 3.0/5.0
 is "GET_DM_INFO is the kernel's: S_OK" "$(ut_do vss op dm_info)" ok
+is "a packet cut to 32 bytes (HV_INVALIDARG)" \
+	"$(ut_do vss inject 'short 32')" status=0x80070057
+is "an unknown message type (HV_E_FAIL)" "$(ut_do vss inject 'type 9')" \
+	status=0x80004005
 check "hv_vss_daemon registers" ut_daemon_up 1
 is "HOT_BACKUP: no auto-recovery" "$(ut_do vss op hot_backup) $(ut_val vss vss.flags)" \
 	"ok 0x5"
