@@ -10,7 +10,7 @@
 . /hvguest/tests/vm/lib.sh
 . /hvguest/tests/vm/utils_lib.inc
 
-plan 27
+plan 28
 ut_setup "" heartbeat timesync shutdown
 check "heartbeat negotiates" ut_wait heartbeat state ready
 is "  framework 3.0, heartbeat 3.0" \
@@ -40,6 +40,10 @@ is "a SAMPLE is answered" "$(ut_do timesync send sample)" ok
 # Bad input.
 # The guest answers HV_INVALIDARG with what it got (32 bytes); hvsim
 # counts an answer without the sequence number as short.
+# Hibernation as hv_is_hibernation_supported() says: ACPI S4 here.
+if dmesg | grep -q 'ACPI: PM: (supports.* S4'; then want=ok; else want=status=0x80004005; fi
+is "shutdown: hibernation as ACPI S4 allows ($want)" \
+	"$(ut_do shutdown send hibernate)" "$want"
 r=$(ut_do heartbeat inject 'short 32')
 check "heartbeat: a body too short is answered, not dropped ($r)" \
 	test "$r" = status=0x80070057 -o "$r" = bad=short
