@@ -26,7 +26,7 @@ J	?= $(shell nproc)
 # Directories mirrored (as symlinks) into the build directory, so that
 # objects never land in the source tree; the KUnit tier links the same
 # directories into the kernel source.
-SRCDIRS	:= include arch hvcore vmbus hvsim clocksource tests
+SRCDIRS	:= include arch hvcore vmbus hvsim clocksource drivers tests
 
 export KVER KDIR BUILD
 
