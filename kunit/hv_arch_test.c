@@ -27,7 +27,7 @@
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 
 #define FAKE_MSRS	48
-#define FAKE_LOG	64
+#define FAKE_LOG	96
 #define FAKE_CALLS	8
 #define FAKE_LEAVES	6
 #define FAKE_CPUS	2U
@@ -860,6 +860,55 @@ static void hv_arch_revoke_all(struct kunit *test)
 				HVCALL_SIGNAL_EVENT, 0)), -EIO);
 }
 
+/* What a shutdown hook saw: how many MSR writes came before it. */
+static int hook_calls;
+static unsigned int hook_writes;
+
+static void record_hook(void)
+{
+	hook_calls++;
+	hook_writes = fk->nr_writes;
+}
+
+/*
+ * The hooks (hv_vmbus's unload) run before anything is revoked, while
+ * the hypercall page and the SynIC still work: on kexec before every
+ * CPU's and the partition's pages go, on crash before the crashing CPU's.
+ */
+static void hv_arch_shutdown_hooks(struct kunit *test)
+{
+	unsigned int w;
+
+	preset_shared_pages();
+	hvx_state.hypercall_pg = fk;	/* never called: stubbed */
+	hook_calls = 0;
+	hvx_set_shutdown_hooks(record_hook, NULL);
+	hvx_shutdown_revoke();
+	KUNIT_EXPECT_EQ(test, hook_calls, 1);
+	KUNIT_EXPECT_EQ(test, hook_writes, 0U);
+	w = expect_cpu_revoked(test, 0, true);
+	w = expect_cpu_revoked(test, w, true);
+	expect_write(test, w++, HV_X64_MSR_REFERENCE_TSC, TSC_RSVD);
+	KUNIT_EXPECT_EQ(test, fk->nr_writes, w + 2);
+
+	/* Crash: only the crash hook, then this CPU's SynIC. */
+	hook_calls = 0;
+	w = fk->nr_writes;
+	preset_shared_pages();
+	hvx_set_shutdown_hooks(NULL, record_hook);
+	hvx_crash_revoke_cpu();
+	KUNIT_EXPECT_EQ(test, hook_calls, 1);
+	KUNIT_EXPECT_EQ(test, hook_writes, w);
+	KUNIT_EXPECT_EQ(test, expect_cpu_revoked(test, w, true),
+			fk->nr_writes);
+
+	/* Without hooks the same paths only revoke. */
+	hook_calls = 0;
+	hvx_set_shutdown_hooks(NULL, NULL);
+	hvx_crash_revoke_cpu();
+	KUNIT_EXPECT_EQ(test, hook_calls, 0);
+}
+
 /* Without timers and TSC page only what exists is written. */
 static void hv_arch_revoke_minimal(struct kunit *test)
 {
@@ -919,6 +968,7 @@ static struct kunit_case hv_arch_cases[] = {
 	KUNIT_CASE(hv_arch_crash_die),
 	KUNIT_CASE(hv_arch_crash_no_feature),
 	KUNIT_CASE(hv_arch_revoke_all),
+	KUNIT_CASE(hv_arch_shutdown_hooks),
 	KUNIT_CASE(hv_arch_revoke_minimal),
 	KUNIT_CASE(hv_arch_revoke_no_hyperv),
 	KUNIT_CASE(hv_arch_not_on_hyperv),

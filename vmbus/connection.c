@@ -35,6 +35,9 @@
 #include <linux/cpuhotplug.h>
 #include <linux/workqueue.h>
 #include <hvguest/hvcore.h>
+#if IS_ENABLED(CONFIG_HVGUEST_X86)
+#include <hvguest/hvx.h>
+#endif
 #include "hvb.h"
 
 /* How long the host gets to answer INITIATE_CONTACT, UNLOAD, REQUESTOFFERS. */
@@ -549,10 +552,12 @@ int hvb_unload_crash(void)
 	return ret;
 }
 
-#if IS_ENABLED(CONFIG_HYPERV)
+#if IS_ENABLED(CONFIG_HYPERV) || IS_ENABLED(CONFIG_HVGUEST_X86)
 /*
- * The kernel's Hyper-V hooks, called on the way into a kexec'd or crash
- * kernel; set only on real Hyper-V, where that kernel reconnects.
+ * Hooks run on the way into a kexec'd or crash kernel, set only on real
+ * Hyper-V, where that kernel reconnects: the kernel's own when it has
+ * CONFIG_HYPERV, else those of the built-in layer (arch/x86), which then
+ * revokes the shared pages.
  */
 static bool hvb_hooks_set;
 
@@ -566,7 +571,9 @@ static void hvb_kexec_handler(void)
 	hvcore_synic_disable(smp_processor_id());
 	preempt_enable();
 }
+#endif
 
+#if IS_ENABLED(CONFIG_HYPERV)
 static void hvb_crash_handler(struct pt_regs *regs)
 {
 	hvb_unload_crash();
@@ -587,6 +594,27 @@ static void hvb_clear_hooks(void)
 		return;
 	hv_remove_kexec_handler();
 	hv_remove_crash_handler();
+	hvb_hooks_set = false;
+}
+#elif IS_ENABLED(CONFIG_HVGUEST_X86)
+static void hvb_crash_handler(void)
+{
+	hvb_unload_crash();
+}
+
+static void hvb_set_hooks(void)
+{
+	if (!hvcore_backend_is_real())
+		return;
+	hvx_set_shutdown_hooks(hvb_kexec_handler, hvb_crash_handler);
+	hvb_hooks_set = true;
+}
+
+static void hvb_clear_hooks(void)
+{
+	if (!hvb_hooks_set)
+		return;
+	hvx_set_shutdown_hooks(NULL, NULL);
 	hvb_hooks_set = false;
 }
 #else

@@ -214,13 +214,19 @@ EXPORT_SYMBOL_GPL(hvx_set_shutdown_hooks);
  * still online and interrupts on; the native shutdown then stops the
  * other CPUs.
  */
-static void hvx_machine_shutdown(void)
+void hvx_shutdown_revoke(void)
 {
 	typeof(hvx_kexec_hook) hook = READ_ONCE(hvx_kexec_hook);
 
 	if (hook)
 		hook();
 	hvx_revoke_all();
+}
+EXPORT_SYMBOL_IF_KUNIT(hvx_shutdown_revoke);
+
+static void hvx_machine_shutdown(void)
+{
+	hvx_shutdown_revoke();
 	hvx_prev_shutdown();
 }
 
@@ -232,13 +238,19 @@ static void hvx_machine_shutdown(void)
  * reserved region) does not use.  The partition's pages go once the
  * other CPUs are stopped, so none is inside a hypercall.
  */
-static void hvx_machine_crash_shutdown(struct pt_regs *regs)
+void hvx_crash_revoke_cpu(void)
 {
 	typeof(hvx_crash_hook) hook = READ_ONCE(hvx_crash_hook);
 
 	if (hook)
 		hook();
 	hvx_revoke_cpu(NULL);
+}
+EXPORT_SYMBOL_IF_KUNIT(hvx_crash_revoke_cpu);
+
+static void hvx_machine_crash_shutdown(struct pt_regs *regs)
+{
+	hvx_crash_revoke_cpu();
 	hvx_prev_crash_shutdown(regs);
 	hvx_revoke_partition();
 }

@@ -49,6 +49,9 @@ void hvx_crash_init(void);
 void hvx_hypercall_msr_off(void);
 int hvx_panic_event(struct notifier_block *nb, unsigned long val, void *msg);
 int hvx_die_event(struct notifier_block *nb, unsigned long val, void *args);
+/* The machine_ops paths' own parts: the hook, then the revocation. */
+void hvx_shutdown_revoke(void);
+void hvx_crash_revoke_cpu(void);
 
 /* 0x40000003 EBX bit 22: an isolated (confidential) partition. */
 #define HVX_PRIV_ISOLATION	HV_ISOLATION
