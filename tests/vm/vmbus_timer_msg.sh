@@ -4,9 +4,9 @@
 #
 # stimer0 expiry messages (HVMSG_TIMER_EXPIRED) posted into the VMBus SINT
 # slot through hvsim's inject file: hv_vmbus handles them in its interrupt
-# handler (counted; without a timer under hvsim, as timer_dropped), never
-# in the VMBus message table, and the control messages queued behind them
-# (a hot-added offer) still arrive.
+# handler (counted; as timer_dropped here, where hv_clock is not loaded
+# and no stimer0 takes them), never in the VMBus message table, and the
+# control messages queued behind them (a hot-added offer) still arrive.
 . /hvguest/tests/vm/lib.sh
 . /hvguest/tests/vm/vmbus_lib.inc
 
@@ -39,7 +39,7 @@ r0=$(val $B rejected)
 is "hv_vmbus counts timer messages" "${d0:+y}${m0:+y}" yy
 
 check "a timer message on vp0 is posted" timer 0
-check "  it is counted as dropped (hvsim has no stimer0)" \
+check "  it is counted as dropped (hv_clock, whose stimer0 would take it, is not loaded)" \
 	settles $B timer_dropped $((d0 + 1))
 is "  no timer took it" "$(val $B timer_messages)" "$m0"
 is "  the message table never saw it" "$(val $B rejected)" "$r0"
