@@ -45,6 +45,29 @@ grep -E '^chan=' $E/stats
 grep -E 'sub=' $H/channels | cut -d' ' -f1,3-8
 rmmod hvb_echo
 
+step "integration components: our hv_utils on the host's heartbeat and time sync"
+IC=/sys/kernel/debug/hvsim/ic
+echo heartbeat >$H/add
+echo timesync >$H/add
+modprobe hv_utils
+sleep 2
+echo 1 >$IC/heartbeat/beat
+sleep 1
+grep -E '^(state|framework|version|result|seq) ' $IC/heartbeat/status
+echo "guest clock before: $(date -u)"
+echo 3600 >$IC/timesync/offset_s
+echo sync >$IC/timesync/send
+sleep 2
+echo "host an hour ahead, after SYNC: $(date -u)"
+echo "PTP clock: $(cat /sys/class/ptp/ptp*/clock_name 2>/dev/null)"
+rmmod hv_utils
+
+step "clocks: hv_clock on hvsim's TSC page and stimer0"
+modprobe hv_clock
+echo "clocksources: $(cat /sys/devices/system/clocksource/clocksource0/available_clocksource)"
+grep -E '^(enabled|tsc_khz|scale|offset|sequence) ' /sys/kernel/debug/hvsim/clock/counters
+cat /sys/kernel/debug/hvsim/clock/ref
+
 step "the host's view"
 cat $H/devices
 grep -E '^(connected|version|offers_sent|devices|rx\.|tx\.)' $H/counters | awk '$2 != 0'
