@@ -6,15 +6,14 @@
 # each, KVP and VSS without a daemon; fcopy is left alone without
 # fcopy_chardev; hvsim follows the driver's unload and reload and a
 # rescind; everything unloads.
+IC_DRIVER=ours
 . /hvguest/tests/vm/lib.sh
-. /hvguest/tests/vm/utils_lib.inc
-
-ICH=/sys/kernel/debug/hvsim/vmbus
+. /hvguest/tests/vm/ic_lib.inc
 
 plan 21
-ut_setup "" shutdown timesync heartbeat kvp vss fcopy
+ic_setup shutdown timesync heartbeat kvp vss fcopy
 for n in shutdown timesync heartbeat kvp vss; do
-	check "$n negotiates" ut_wait $n state ready
+	check "$n negotiates" ic_wait $n state ready
 done
 is "fcopy is not bound" \
 	"$(readlink /sys/bus/vmbus/devices/eb765408-105f-49b6-b4aa-c123b64d17d4/driver)" ""
@@ -23,13 +22,13 @@ check "/dev/vmbus/hv_kvp and hv_vss, no hv_fcopy" sh -c \
 check "one opener at a time on hv_kvp" sh -c \
 	'exec 3</dev/vmbus/hv_kvp; ! cat /dev/vmbus/hv_kvp 2>/dev/null'
 check "hv_utils unloads" rmmod hv_utils
-check "  hvsim sees the channels closed" ut_wait heartbeat state closed
+check "  hvsim sees the channels closed" ic_wait heartbeat state closed
 check "  the device nodes are gone" test ! -e /dev/vmbus/hv_kvp
 check "hv_utils loads again" modprobe hv_utils
-check "  heartbeat negotiates again" ut_wait heartbeat state ready
-check "  KVP negotiates again" ut_wait kvp state ready
+check "  heartbeat negotiates again" ic_wait heartbeat state ready
+check "  KVP negotiates again" ic_wait kvp state ready
 check "the heartbeat device is rescinded" \
 	write $ICH/rescind fd149e91-82e0-4a7d-afa6-2a4166cbd7c0
-check "  hvsim sees its channel closed" ut_wait heartbeat state closed
+check "  hvsim sees its channel closed" ic_wait heartbeat state closed
 check "hv_utils, hv_vmbus and hvsim unload" \
 	sh -c 'rmmod hv_utils && rmmod hv_vmbus && rmmod hvsim'

@@ -7,35 +7,36 @@
 # ahead moving the guest's clock and the PTP clock "hyperv", stale
 # samples refused, short, unknown and malformed messages answered with
 # errors, unsupported versions refused, and no crash.
+IC_DRIVER=ours
 . /hvguest/tests/vm/lib.sh
-. /hvguest/tests/vm/utils_lib.inc
+. /hvguest/tests/vm/ic_lib.inc
 
 plan 28
-ut_setup "" heartbeat timesync shutdown
-check "heartbeat negotiates" ut_wait heartbeat state ready
+ic_setup heartbeat timesync shutdown
+check "heartbeat negotiates" ic_wait heartbeat state ready
 is "  framework 3.0, heartbeat 3.0" \
-	"$(ut_val heartbeat framework)/$(ut_val heartbeat version)" 3.0/3.0
-is "a heartbeat is answered" "$(ut_do heartbeat beat 1)" ok
-is "  with the sequence plus one" "$(ut_val heartbeat seq)" 1
-check "the host beats every 100 ms" write $UT/heartbeat/interval_ms 100
-check "  the sequence advances (20 beats)" ut_ge heartbeat beats 21 60
-check "  stopped" write $UT/heartbeat/interval_ms 0
-ut_wait heartbeat pending none >/dev/null
+	"$(ic_val heartbeat framework)/$(ic_val heartbeat version)" 3.0/3.0
+is "a heartbeat is answered" "$(ic_do heartbeat beat 1)" ok
+is "  with the sequence plus one" "$(ic_val heartbeat seq)" 1
+check "the host beats every 100 ms" write $IC/heartbeat/interval_ms 100
+check "  the sequence advances (20 beats)" ic_atleast heartbeat beats 21 60
+check "  stopped" write $IC/heartbeat/interval_ms 0
+ic_wait heartbeat pending none >/dev/null
 is "  every beat came back plus one" \
-	"$(ut_val heartbeat seq)" "$(ut_val heartbeat beats)"
+	"$(ic_val heartbeat seq)" "$(ic_val heartbeat beats)"
 
-check "time sync negotiates" ut_wait timesync state ready
-is "  time sync 4.0" "$(ut_val timesync version)" 4.0
-ptp=$(ut_ptp)
+check "time sync negotiates" ic_wait timesync state ready
+is "  time sync 4.0" "$(ic_val timesync version)" 4.0
+ptp=$(ic_ptp_dev)
 check "the PTP clock \"hyperv\" exists" test -c "$ptp"
-check "the host's clock goes an hour ahead" write $UT/timesync/offset_s 3600
-is "  a SYNC is answered" "$(ut_do timesync send sync)" ok
+check "the host's clock goes an hour ahead" write $IC/timesync/offset_s 3600
+is "  a SYNC is answered" "$(ic_do timesync send sync)" ok
 check "  the guest's clock follows" \
-	eventually sh -c "[ \$(( \$(date +%s) - \$(sed -n 's/^host_time //p' $UT/timesync/status) )) -le 3 ] &&
-		[ \$(( \$(sed -n 's/^host_time //p' $UT/timesync/status) - \$(date +%s) )) -le 3 ]"
+	eventually sh -c "[ \$(( \$(date +%s) - \$(sed -n 's/^host_time //p' $IC/timesync/status) )) -le 3 ] &&
+		[ \$(( \$(sed -n 's/^host_time //p' $IC/timesync/status) - \$(date +%s) )) -le 3 ]"
 check "  the PTP clock reads the host's time" \
-	ut_near "$(ptp_read "$ptp")" "$(ut_val timesync host_time)" 3
-is "a SAMPLE is answered" "$(ut_do timesync send sample)" ok
+	ic_near "$(ptp_read "$ptp")" "$(ic_val timesync host_time)" 3
+is "a SAMPLE is answered" "$(ic_do timesync send sample)" ok
 
 # Bad input.
 # The guest answers HV_INVALIDARG with what it got (32 bytes); hvsim
@@ -43,19 +44,19 @@ is "a SAMPLE is answered" "$(ut_do timesync send sample)" ok
 # Hibernation as hv_is_hibernation_supported() says: ACPI S4 here.
 if dmesg | grep -q 'ACPI: PM: (supports.* S4'; then want=ok; else want=status=0x80004005; fi
 is "shutdown: hibernation as ACPI S4 allows ($want)" \
-	"$(ut_do shutdown send hibernate)" "$want"
-r=$(ut_do heartbeat inject 'short 32')
+	"$(ic_do shutdown send hibernate)" "$want"
+r=$(ic_do heartbeat inject 'short 32')
 check "heartbeat: a body too short is answered, not dropped ($r)" \
 	test "$r" = status=0x80070057 -o "$r" = bad=short
 is "heartbeat: an unknown message type (HV_E_FAIL)" \
-	"$(ut_do heartbeat inject 'type 9')" status=0x80004005
+	"$(ic_do heartbeat inject 'type 9')" status=0x80004005
 is "shutdown: unknown flags (HV_E_FAIL)" \
-	"$(ut_do shutdown send 'flags 8')" status=0x80004005
+	"$(ic_do shutdown send 'flags 8')" status=0x80004005
 is "heartbeat: no version shared: refused (0/0)" \
-	"$(ut_do heartbeat inject 'nego 1.0,3.0 7.0')" refused
-r=$(ut_do heartbeat inject 'nego_count 2 90')
+	"$(ic_do heartbeat inject 'nego 1.0,3.0 7.0')" refused
+r=$(ic_do heartbeat inject 'nego_count 2 90')
 diag "negotiation with counts past the packet: $r"
-check "  not a crash" ut_no_oops
-is "  and beating again" "$(ut_do heartbeat beat 1)" ok
+check "  not a crash" ic_no_oops
+is "  and beating again" "$(ic_do heartbeat beat 1)" ok
 is "no other bad answer from the guest" \
-	"$(ut_val heartbeat bad.seq)/$(ut_val heartbeat bad.len)/$(ut_val timesync bad)/$(ut_val shutdown bad)" 0/0/0/0
+	"$(ic_val heartbeat bad.seq)/$(ic_val heartbeat bad.len)/$(ic_val timesync bad)/$(ic_val shutdown bad)" 0/0/0/0
