@@ -281,12 +281,7 @@ out:
 	return ret ? ret : count;
 }
 
-static const struct file_operations hvsim_guest_post_fops = {
-	.owner = THIS_MODULE,
-	.open = simple_open,
-	.write = hvsim_guest_post_write,
-	.llseek = noop_llseek,
-};
+HVSIM_WRITE_FOPS(hvsim_guest_post_fops, hvsim_guest_post_write);
 
 static const struct file_operations hvsim_guest_fops = {
 	.owner = THIS_MODULE,

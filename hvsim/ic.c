@@ -1137,12 +1137,7 @@ static ssize_t name##_write(struct file *file, const char __user *ubuf,	\
 {									\
 	return hvsim_ic_cmd_write(file, ubuf, count, name);		\
 }									\
-static const struct file_operations name##_fops = {			\
-	.owner = THIS_MODULE,						\
-	.open = simple_open,						\
-	.write = name##_write,						\
-	.llseek = noop_llseek,						\
-}
+HVSIM_WRITE_FOPS(name##_fops, name##_write)
 
 /* "shutdown|poweroff|reboot|hibernate [force]" or "flags N" */
 static int hvsim_ic_shutdown_cmd(struct hvsim_ic *ic, char *p)

@@ -56,6 +56,18 @@ void hvsim_timer_init(void);
 void hvsim_timer_exit(void);
 void hvsim_timer_debugfs(struct dentry *parent);
 
+/*
+ * A write-only debugfs file: @writer takes each write.  simple_open()
+ * leaves the file's inode private data in file->private_data.
+ */
+#define HVSIM_WRITE_FOPS(name, writer)			\
+static const struct file_operations name = {		\
+	.owner = THIS_MODULE,				\
+	.open = simple_open,				\
+	.write = writer,				\
+	.llseek = noop_llseek,				\
+}
+
 /* guest.c: the stand-in guest of the VM tests. */
 int hvsim_guest_init(struct dentry *dir);
 void hvsim_guest_exit(void);

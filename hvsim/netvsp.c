@@ -57,6 +57,7 @@
 #include <linux/uaccess.h>
 #include <linux/unaligned.h>
 #include <net/checksum.h>
+#include "internal.h"
 #include "vmbus_host.h"
 
 /* ------------------------------------------------------------------------
@@ -2527,12 +2528,7 @@ static ssize_t hvsim_netvsp_link_write(struct file *file,
 	return ret ? ret : count;
 }
 
-static const struct file_operations hvsim_netvsp_link_fops = {
-	.owner = THIS_MODULE,
-	.open = simple_open,
-	.write = hvsim_netvsp_link_write,
-	.llseek = noop_llseek,
-};
+HVSIM_WRITE_FOPS(hvsim_netvsp_link_fops, hvsim_netvsp_link_write);
 
 static int hvsim_netvsp_nic_show(struct hvsim_vmbus_chan *chan, void *arg)
 {

@@ -852,12 +852,7 @@ static ssize_t hvsim_storvsp_ctl_write(struct file *file,
 	return ret ? ret : count;
 }
 
-static const struct file_operations hvsim_storvsp_ctl_fops = {
-	.owner = THIS_MODULE,
-	.open = simple_open,
-	.write = hvsim_storvsp_ctl_write,
-	.llseek = noop_llseek,
-};
+HVSIM_WRITE_FOPS(hvsim_storvsp_ctl_fops, hvsim_storvsp_ctl_write);
 
 static int hvsim_storvsp_luns_show(struct seq_file *m, void *v)
 {

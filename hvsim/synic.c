@@ -622,15 +622,6 @@ static int hvsim_parse_u32s(const char __user *ubuf, size_t count, u32 *v,
 	return n < min ? -EINVAL : 0;
 }
 
-/* A write-only debugfs file whose writes go to @writer. */
-#define HVSIM_WRITE_FOPS(name, writer)			\
-static const struct file_operations name = {		\
-	.owner = THIS_MODULE,				\
-	.open = simple_open,				\
-	.write = writer,				\
-	.llseek = noop_llseek,				\
-}
-
 /* "VP SINT TYPE [LEN]": post a LEN-byte (default 8) test message. */
 static ssize_t hvsim_inject_write(struct file *file, const char __user *ubuf,
 				  size_t count, loff_t *ppos)

@@ -649,19 +649,9 @@ static ssize_t hvsim_clock_invalidate_write(struct file *file,
 	return ret ? ret : count;
 }
 
-static const struct file_operations hvsim_clock_change_fops = {
-	.owner = THIS_MODULE,
-	.open = simple_open,
-	.write = hvsim_clock_change_write,
-	.llseek = noop_llseek,
-};
+HVSIM_WRITE_FOPS(hvsim_clock_change_fops, hvsim_clock_change_write);
 
-static const struct file_operations hvsim_clock_invalidate_fops = {
-	.owner = THIS_MODULE,
-	.open = simple_open,
-	.write = hvsim_clock_invalidate_write,
-	.llseek = noop_llseek,
-};
+HVSIM_WRITE_FOPS(hvsim_clock_invalidate_fops, hvsim_clock_invalidate_write);
 
 /**
  * hvsim_timer_debugfs() - create hvsim/clock/.

@@ -346,12 +346,7 @@ add:
 	return ret ? ret : count;
 }
 
-static const struct file_operations hvsim_vmbus_add_fops = {
-	.owner = THIS_MODULE,
-	.open = simple_open,
-	.write = hvsim_vmbus_add_write,
-	.llseek = noop_llseek,
-};
+HVSIM_WRITE_FOPS(hvsim_vmbus_add_fops, hvsim_vmbus_add_write);
 
 /* "INSTANCE" or "RELID" */
 static ssize_t hvsim_vmbus_rescind_write(struct file *file,
@@ -422,19 +417,9 @@ static ssize_t hvsim_vmbus_chanctl_write(struct file *file,
 	return ret ? ret : count;
 }
 
-static const struct file_operations hvsim_vmbus_chanctl_fops = {
-	.owner = THIS_MODULE,
-	.open = simple_open,
-	.write = hvsim_vmbus_chanctl_write,
-	.llseek = noop_llseek,
-};
+HVSIM_WRITE_FOPS(hvsim_vmbus_chanctl_fops, hvsim_vmbus_chanctl_write);
 
-static const struct file_operations hvsim_vmbus_rescind_fops = {
-	.owner = THIS_MODULE,
-	.open = simple_open,
-	.write = hvsim_vmbus_rescind_write,
-	.llseek = noop_llseek,
-};
+HVSIM_WRITE_FOPS(hvsim_vmbus_rescind_fops, hvsim_vmbus_rescind_write);
 
 void hvsim_vmbus_ctl_debugfs(struct dentry *parent)
 {
