@@ -11,9 +11,11 @@
 # hv_vmbus).  hvsim's stimer0 is an hrtimer of the guest kernel, so under
 # TCG it fires as late as any guest timer (a plain nanosleep of 1-5 ms
 # measured up to 9 ms late, one expiry in 40 runs 80 ms late), and a
-# single-threaded TCG may stall a vCPU anywhere for its time slice: no
-# expiry may be early, but the 5 ms bound is held by the median of the
-# distribution, which is reported (with the number within 5 ms).
+# single-threaded TCG may stall a vCPU anywhere for its time slice.  No
+# expiry may be early; at least 18 of each 20 must be within 5 ms (on an
+# idle machine all 20 are, the worst seen 4.2 ms; with other builds
+# competing for the host's CPUs a few are tens of ms late), and the
+# whole distribution is reported.
 . /hvguest/tests/vm/lib.sh
 . /hvguest/tests/vm/clock_lib.inc
 . /hvguest/tests/vm/vmbus_lib.inc
@@ -92,7 +94,7 @@ check "20 expiries on two CPUs" series
 judge
 is "  all 20 reported, at the count asked" "$n $other" "20 0"
 is "  none before its count" "$early" 0
-check "  the median within 5 ms" [ "$med" -lt 50000 ]
+check "  at least 18 of 20 within 5 ms" [ "$within" -ge 18 ]
 check "  hvsim's delivery to the handler: median within 1 ms" \
 	[ "$pmed" -lt 10000 ]
 check "  they came through the stimer interrupt" stats_at_least stimer_irqs 20
@@ -124,7 +126,7 @@ check "20 expiries on two CPUs" series
 judge
 is "  all 20 reported, at the count asked, none early" \
 	"$n $other $early" "20 0 0"
-check "  the median within 5 ms" [ "$med" -lt 50000 ]
+check "  at least 18 of 20 within 5 ms" [ "$within" -ge 18 ]
 check "  hvsim's delivery to the handler: median within 1 ms" \
 	[ "$pmed" -lt 10000 ]
 is "  hv_vmbus took 20 timer messages" \
