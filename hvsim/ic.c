@@ -194,7 +194,7 @@ static_assert(sizeof(struct heartbeat_msg_data) == HB_LEN - HVSIM_IC_HDR_LEN);
 static_assert(sizeof(struct hv_start_fcopy) ==
 	      FC_START_LEN - HVSIM_IC_HDR_LEN);
 static_assert(sizeof(struct hv_do_fcopy) == FC_WRITE_LEN - HVSIM_IC_HDR_LEN);
-static_assert(HVSIM_IC_MAX_REQ == FC_WRITE_LEN);
+static_assert(HVSIM_IC_MAX_REQ >= FC_WRITE_LEN);
 static_assert(offsetof(struct hv_do_fcopy, offset) == FC_OFFSET -
 	      HVSIM_IC_HDR_LEN);
 static_assert(offsetof(struct hv_start_fcopy, copy_flags) == FC_CFLAGS -
@@ -248,6 +248,7 @@ enum hvsim_fc_step { FC_IDLE, FC_START, FC_WRITE, FC_COMPLETE, FC_CANCEL };
  * @ts_samples: time sync: SAMPLE requests answered.
  * @kvp: KVP: the last answer.
  * @kvp_op: KVP: the last operation.
+ * @kvp_ip: KVP: the last GET_IP_INFO answer.
  * @vss_flags: VSS: the flags of the last answer.
  * @fc_data: fcopy: the file's contents.
  * @fc_len: fcopy: their length.
@@ -302,6 +303,7 @@ struct hvsim_ic {
 	u64 ts_samples;
 	struct hvsim_kvp_answer kvp;
 	const char *kvp_op;
+	struct hvsim_kvp_ip kvp_ip;
 	u32 vss_flags;
 	u8 *fc_data;
 	size_t fc_len;
@@ -625,6 +627,9 @@ static void hvsim_ic_op_answer(struct hvsim_ic *ic,
 	case ICMSGTYPE_KVPEXCHANGE:
 		if (ic->req_len == HVSIM_KVP_REQ_LEN)
 			why = hvsim_kvp_parse(ic->req, rep, len, &ic->kvp);
+		else if (ic->req_len == HVSIM_KVP_IP_REQ_LEN)
+			why = hvsim_kvp_ip_parse(ic->req, rep, len,
+						 &ic->status, &ic->kvp_ip);
 		break;
 	case ICMSGTYPE_VSS:
 		ic->vss_flags = len >= VSS_FLAGS + 4 ?
@@ -949,10 +954,42 @@ static int hvsim_ic_kvp_fn(struct hvsim_ic *ic, struct hvsim_vmbus_chan *chan,
 	if (ret)
 		return ret;
 	memset(&ic->kvp, 0, sizeof(ic->kvp));
+	memset(&ic->kvp_ip, 0, sizeof(ic->kvp_ip));
 	ic->kvp_op = k->name;
 	return hvsim_ic_start(ic, chan, k->name, ICMSGTYPE_KVPEXCHANGE,
 			      HVSIM_KVP_REQ_LEN);
 }
+
+struct hvsim_ic_kvp_ip_req {
+	u8 op;
+	const char *name;
+	struct hvsim_kvp_ip ip;
+};
+
+/*
+ * IP information goes in the string layout of KVP 4.0, the version that
+ * brought it; a guest that negotiated less is not asked.
+ */
+static int hvsim_ic_kvp_ip_fn(struct hvsim_ic *ic,
+			      struct hvsim_vmbus_chan *chan, void *arg)
+{
+	struct hvsim_ic_kvp_ip_req *k = arg;
+	int ret;
+
+	if (ic->busy)
+		return -EBUSY;
+	if (ic->state == HVSIM_IC_READY && ic->msg.major < 4)
+		return -EOPNOTSUPP;
+	ret = hvsim_kvp_ip_build(ic->req, k->op, &k->ip);
+	if (ret)
+		return ret;
+	memset(&ic->kvp, 0, sizeof(ic->kvp));
+	memset(&ic->kvp_ip, 0, sizeof(ic->kvp_ip));
+	ic->kvp_op = k->name;
+	return hvsim_ic_start(ic, chan, k->name, ICMSGTYPE_KVPEXCHANGE,
+			      HVSIM_KVP_IP_REQ_LEN);
+}
+
 
 static int hvsim_ic_vss_fn(struct hvsim_ic *ic, struct hvsim_vmbus_chan *chan,
 			   void *arg)
@@ -1192,10 +1229,74 @@ static int hvsim_ic_beat_cmd(struct hvsim_ic *ic, char *p)
 }
 HVSIM_IC_CMD_FOPS(hvsim_ic_beat_cmd);
 
+/* @val into @dst (@size bytes); "-" for an empty string. */
+static int hvsim_ic_kvp_ip_str(char *dst, size_t size, const char *val)
+{
+	if (!strcmp(val, "-"))
+		val = "";
+	return strscpy(dst, val, size) < 0 ? -EINVAL : 0;
+}
+
+/*
+ * "ipget ADAPTER [family=N]", "ipset ADAPTER [family=N] [dhcp=0|1]
+ * [addr=LIST] [subnet=LIST] [gateway=LIST] [dns=LIST]".
+ */
+static int hvsim_ic_kvp_ip_cmd(struct hvsim_ic *ic, const char *op, char *p)
+{
+	struct hvsim_ic_kvp_ip_req *k;
+	char *tok, *val;
+	int ret = -EINVAL;
+	u8 num;
+
+	k = kzalloc(sizeof(*k), GFP_KERNEL);
+	if (!k)
+		return -ENOMEM;
+	k->op = strcmp(op, "ipget") ? KVP_OP_SET_IP_INFO : KVP_OP_GET_IP_INFO;
+	k->name = k->op == KVP_OP_GET_IP_INFO ? "ipget" : "ipset";
+	tok = hvsim_ic_word(&p);
+	if (!tok || hvsim_ic_kvp_ip_str(k->ip.adapter, sizeof(k->ip.adapter),
+					tok))
+		goto out;
+	while ((tok = hvsim_ic_word(&p))) {
+		val = strchr(tok, '=');
+		if (!val)
+			goto out;
+		*val++ = '\0';
+		ret = 0;
+		if (!strcmp(tok, "family") && !kstrtou8(val, 0, &num))
+			k->ip.family = num;
+		else if (!strcmp(tok, "dhcp") && !kstrtou8(val, 0, &num) &&
+			 num <= 1 && k->op == KVP_OP_SET_IP_INFO)
+			k->ip.dhcp = num;
+		else if (k->op == KVP_OP_GET_IP_INFO)
+			ret = -EINVAL;
+		else if (!strcmp(tok, "addr"))
+			ret = hvsim_ic_kvp_ip_str(k->ip.addr,
+						  sizeof(k->ip.addr), val);
+		else if (!strcmp(tok, "subnet"))
+			ret = hvsim_ic_kvp_ip_str(k->ip.subnet,
+						  sizeof(k->ip.subnet), val);
+		else if (!strcmp(tok, "gateway"))
+			ret = hvsim_ic_kvp_ip_str(k->ip.gateway,
+						  sizeof(k->ip.gateway), val);
+		else if (!strcmp(tok, "dns"))
+			ret = hvsim_ic_kvp_ip_str(k->ip.dns,
+						  sizeof(k->ip.dns), val);
+		else
+			ret = -EINVAL;
+		if (ret)
+			goto out;
+	}
+	ret = hvsim_ic_call(ic, hvsim_ic_kvp_ip_fn, k);
+out:
+	kfree(k);
+	return ret;
+}
+
 /*
  * "OP [ksize=N] [vsize=N] POOL ARGS": set POOL KEY VALUE (REG_SZ; the
  * rest of the line), set32/set64 POOL KEY NUMBER, get POOL KEY,
- * delete POOL KEY, enum POOL INDEX.
+ * delete POOL KEY, enum POOL INDEX; or ipget/ipset (above).
  */
 static int hvsim_ic_kvp_cmd(struct hvsim_ic *ic, char *p)
 {
@@ -1205,6 +1306,8 @@ static int hvsim_ic_kvp_cmd(struct hvsim_ic *ic, char *p)
 
 	if (!op)
 		return -EINVAL;
+	if (!strcmp(op, "ipget") || !strcmp(op, "ipset"))
+		return hvsim_ic_kvp_ip_cmd(ic, op, p);
 	k.name = op;
 	if (!strcmp(op, "set")) {
 		k.op = KVP_OP_SET;
@@ -1573,6 +1676,14 @@ static int hvsim_ic_status_show(struct seq_file *m, void *v)
 		seq_puts(m, "\nkvp.value ");
 		seq_escape(m, ic->kvp.value, "\n\\");
 		seq_putc(m, '\n');
+		/* Printable ASCII only, as hvsim_kvp_ip_parse() checked. */
+		seq_printf(m, "kvp.ip.family %u\n", ic->kvp_ip.family);
+		seq_printf(m, "kvp.ip.dhcp %u\n", ic->kvp_ip.dhcp);
+		seq_printf(m, "kvp.ip.adapter %s\n", ic->kvp_ip.adapter);
+		seq_printf(m, "kvp.ip.addr %s\n", ic->kvp_ip.addr);
+		seq_printf(m, "kvp.ip.subnet %s\n", ic->kvp_ip.subnet);
+		seq_printf(m, "kvp.ip.gateway %s\n", ic->kvp_ip.gateway);
+		seq_printf(m, "kvp.ip.dns %s\n", ic->kvp_ip.dns);
 		break;
 	case ICMSGTYPE_VSS:
 		seq_printf(m, "vss.flags 0x%x\n", ic->vss_flags);

@@ -18,8 +18,10 @@
 #define HVSIM_IC_NEGO_LIST	(HVSIM_IC_HDR_LEN + 8)
 /* Versions the host offers per list at most. */
 #define HVSIM_IC_MAX_VERSIONS	8
-/* The largest request the host builds (an fcopy WRITE_TO_FILE). */
-#define HVSIM_IC_MAX_REQ	(HVSIM_IC_HDR_LEN + 6196)
+/* KVP IP information: struct hv_kvp_ip_msg after the IC header. */
+#define HVSIM_KVP_IP_REQ_LEN	(HVSIM_IC_HDR_LEN + 7428)
+/* The largest request the host builds (a KVP IP-information one). */
+#define HVSIM_IC_MAX_REQ	HVSIM_KVP_IP_REQ_LEN
 /* The pipe header's packet type of a whole message. */
 #define HVSIM_IC_PIPE_DATA	1
 
@@ -115,6 +117,33 @@ struct hvsim_kvp_answer {
 	char value[HV_KVP_EXCHANGE_MAX_VALUE_SIZE];
 };
 
+/**
+ * struct hvsim_kvp_ip - the IP information of one adapter, in UTF-8.
+ * @family: addr_family: ADDR_FAMILY_NONE, _IPV4, _IPV6 or both bits.
+ * @dhcp: dhcp_enabled.
+ * @adapter: adapter_id: the MAC (GET_IP_INFO) or the VMBus instance as
+ *	"{guid}" (SET_IP_INFO).
+ * @addr: ip_addr, a ';'-separated list.
+ * @subnet: sub_net, likewise.
+ * @gateway: gate_way, likewise.
+ * @dns: dns_addr, likewise.
+ *
+ * Each buffer has one byte per UTF-16 unit of its wire field: the host
+ * takes only ASCII there (addresses, MACs, GUIDs).
+ */
+struct hvsim_kvp_ip {
+	u8 family;
+	u8 dhcp;
+	char adapter[MAX_ADAPTER_ID_SIZE];
+	char addr[MAX_IP_ADDR_SIZE];
+	char subnet[MAX_IP_ADDR_SIZE];
+	char gateway[MAX_GATEWAY_SIZE];
+	char dns[MAX_IP_ADDR_SIZE];
+};
+
+int hvsim_kvp_ip_build(u8 *buf, u8 op, const struct hvsim_kvp_ip *ip);
+enum hvsim_ic_bad hvsim_kvp_ip_parse(const u8 *req, const u8 *rep, u32 len,
+				     u32 *status, struct hvsim_kvp_ip *ip);
 int hvsim_kvp_build(u8 *buf, u8 op, u8 pool, u32 index, const char *key,
 		    u32 type, const char *value, int key_size,
 		    int value_size);

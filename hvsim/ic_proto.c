@@ -416,3 +416,132 @@ enum hvsim_ic_bad hvsim_kvp_parse(const u8 *req, const u8 *rep, u32 len,
 	}
 	return HVSIM_IC_OK;
 }
+
+/* KVP IP information: struct hv_kvp_ip_msg from the operation on. */
+static_assert(sizeof(struct hv_kvp_ip_msg) ==
+	      HVSIM_KVP_IP_REQ_LEN - HVSIM_IC_HDR_LEN);
+#define KIP(f)	(HVSIM_IC_HDR_LEN + offsetof(struct hv_kvp_ip_msg, kvp_ip_val.f))
+
+/* ASCII @s into the UTF-16LE field at @out of @units units, NUL included. */
+static int hvsim_kvp_ip_put(const char *s, u8 *out, size_t units)
+{
+	size_t i, n = strlen(s);
+
+	if (n >= units)
+		return -EINVAL;
+	for (i = 0; i < n; i++) {
+		if (s[i] < 0x20 || s[i] > 0x7e)
+			return -EINVAL;
+		put_unaligned_le16(s[i], out + 2 * i);
+	}
+	return 0;
+}
+
+/*
+ * The UTF-16LE field at @p of @units units into @out (@units bytes): a
+ * NUL within the field, printable ASCII before it.
+ */
+static bool hvsim_kvp_ip_get(const u8 *p, size_t units, char *out)
+{
+	size_t i;
+	u16 c;
+
+	for (i = 0; i < units; i++) {
+		c = get_unaligned_le16(p + 2 * i);
+		if (!c) {
+			out[i] = '\0';
+			return true;
+		}
+		if (c < 0x20 || c > 0x7e)
+			return false;
+		out[i] = c;
+	}
+	return false;
+}
+
+/**
+ * hvsim_kvp_ip_build() - the body of a KVP IP-information request.
+ * @buf: the request, HVSIM_KVP_IP_REQ_LEN bytes (the header is the
+ *	caller's).
+ * @op: KVP_OP_GET_IP_INFO (only @ip's adapter and family are sent) or
+ *	KVP_OP_SET_IP_INFO (all of it).
+ * @ip: the information, ASCII strings.
+ *
+ * The request has the whole struct hv_kvp_ip_msg, its fields zero past
+ * their strings, so that the guest's answer (written in place) fits and
+ * is terminated.  The pool is 0.
+ *
+ * Return: 0; -EINVAL for a string that does not fit its field or is not
+ * printable ASCII, or another operation.
+ */
+int hvsim_kvp_ip_build(u8 *buf, u8 op, const struct hvsim_kvp_ip *ip)
+{
+	memset(buf + HVSIM_IC_HDR_LEN, 0,
+	       HVSIM_KVP_IP_REQ_LEN - HVSIM_IC_HDR_LEN);
+	if (op != KVP_OP_GET_IP_INFO && op != KVP_OP_SET_IP_INFO)
+		return -EINVAL;
+	buf[KVP_OP] = op;
+	buf[KVP_POOL] = 0;
+	if (hvsim_kvp_ip_put(ip->adapter, buf + KIP(adapter_id),
+			     MAX_ADAPTER_ID_SIZE))
+		return -EINVAL;
+	buf[KIP(addr_family)] = ip->family;
+	if (op == KVP_OP_GET_IP_INFO)
+		return 0;
+	buf[KIP(dhcp_enabled)] = ip->dhcp;
+	if (hvsim_kvp_ip_put(ip->addr, buf + KIP(ip_addr), MAX_IP_ADDR_SIZE) ||
+	    hvsim_kvp_ip_put(ip->subnet, buf + KIP(sub_net),
+			     MAX_IP_ADDR_SIZE) ||
+	    hvsim_kvp_ip_put(ip->gateway, buf + KIP(gate_way),
+			     MAX_GATEWAY_SIZE) ||
+	    hvsim_kvp_ip_put(ip->dns, buf + KIP(dns_addr), MAX_IP_ADDR_SIZE))
+		return -EINVAL;
+	return 0;
+}
+
+/**
+ * hvsim_kvp_ip_parse() - check the answer to an IP-information request.
+ * @req: the request as sent (HVSIM_KVP_IP_REQ_LEN bytes).
+ * @rep: the answer (it passed hvsim_ic_check_reply()).
+ * @len: its length.
+ * @status: the IC header's status.
+ * @ip: for a successful GET_IP_INFO, the guest's information.
+ *
+ * The guest keeps the operation and the pool.  A GET_IP_INFO answer
+ * carries every field of the structure, each string terminated within
+ * its field and printable ASCII; its adapter is still the one asked
+ * for.  A SET_IP_INFO answer, or a failed one, carries only its status.
+ */
+enum hvsim_ic_bad hvsim_kvp_ip_parse(const u8 *req, const u8 *rep, u32 len,
+				     u32 *status, struct hvsim_kvp_ip *ip)
+{
+	memset(ip, 0, sizeof(*ip));
+	*status = 0;
+	if (len < HVSIM_IC_HDR_LEN + 2)
+		return HVSIM_IC_BAD_SHORT;
+	if (rep[KVP_OP] != req[KVP_OP] || rep[KVP_POOL] != req[KVP_POOL])
+		return HVSIM_IC_BAD_KVP;
+	*status = hvsim_ic_status(rep);
+	if (*status || rep[KVP_OP] != KVP_OP_GET_IP_INFO)
+		return HVSIM_IC_OK;
+	if (len < HVSIM_KVP_IP_REQ_LEN)
+		return HVSIM_IC_BAD_SHORT;
+	if (!hvsim_kvp_ip_get(rep + KIP(adapter_id), MAX_ADAPTER_ID_SIZE,
+			      ip->adapter) ||
+	    !hvsim_kvp_ip_get(rep + KIP(ip_addr), MAX_IP_ADDR_SIZE, ip->addr) ||
+	    !hvsim_kvp_ip_get(rep + KIP(sub_net), MAX_IP_ADDR_SIZE,
+			      ip->subnet) ||
+	    !hvsim_kvp_ip_get(rep + KIP(gate_way), MAX_GATEWAY_SIZE,
+			      ip->gateway) ||
+	    !hvsim_kvp_ip_get(rep + KIP(dns_addr), MAX_IP_ADDR_SIZE, ip->dns))
+		return HVSIM_IC_BAD_KVP;
+	if (memcmp(rep + KIP(adapter_id), req + KIP(adapter_id),
+		   2 * MAX_ADAPTER_ID_SIZE))
+		return HVSIM_IC_BAD_KVP;
+	ip->family = rep[KIP(addr_family)];
+	ip->dhcp = rep[KIP(dhcp_enabled)];
+	if (ip->family & ~(ADDR_FAMILY_IPV4 | ADDR_FAMILY_IPV6) ||
+	    ip->dhcp > 1)
+		return HVSIM_IC_BAD_KVP;
+	return HVSIM_IC_OK;
+}

@@ -489,6 +489,86 @@ static void hv_utils_kvp_get_answer(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, get_unaligned_le16(b + HUT_KV_VALUE + 2), 'b');
 }
 
+/* struct hv_kvp_ip_msg in the packet: its fields from the IC body on. */
+#define HUT_IP(f)	(HUT_BODY + offsetof(struct hv_kvp_ip_msg, kvp_ip_val.f))
+#define HUT_IP_FULL	(HUT_BODY + sizeof(struct hv_kvp_ip_msg))
+
+static void hv_utils_kvp_ip_set(struct kunit *test)
+{
+	u8 *b = hut_kvp(test, KVP_OP_SET_IP_INFO, KVP_POOL_EXTERNAL);
+	struct hv_kvp_msg *m = kunit_kzalloc(test, sizeof(*m), GFP_KERNEL);
+	struct hv_kvp_ipaddr_value *v = &m->body.kvp_ip_val;
+
+	KUNIT_ASSERT_NOT_NULL(test, m);
+	KUNIT_EXPECT_EQ(test, HUT_IP(adapter_id), 30);
+	KUNIT_EXPECT_EQ(test, HUT_IP(dns_addr), 5408);
+	hut_utf16(b + HUT_IP(adapter_id), "{9c3e0001-0000-4000-8000-000000000001}");
+	b[HUT_IP(addr_family)] = ADDR_FAMILY_IPV4;
+	b[HUT_IP(dhcp_enabled)] = 1;
+	hut_utf16(b + HUT_IP(ip_addr), "198.51.100.5;198.51.100.6");
+	hut_utf16(b + HUT_IP(sub_net), "255.255.255.0;255.255.0.0");
+	hut_utf16(b + HUT_IP(gate_way), "198.51.100.1");
+	hut_utf16(b + HUT_IP(dns_addr), "198.51.100.53");
+	KUNIT_EXPECT_EQ(test, hvu_kvp_to_daemon(b, HUT_IP_FULL, m), 0);
+	KUNIT_EXPECT_EQ(test, m->kvp_hdr.operation, KVP_OP_SET_IP_INFO);
+	KUNIT_EXPECT_STREQ(test, (char *)v->adapter_id,
+			   "{9c3e0001-0000-4000-8000-000000000001}");
+	KUNIT_EXPECT_STREQ(test, (char *)v->ip_addr, "198.51.100.5;198.51.100.6");
+	KUNIT_EXPECT_STREQ(test, (char *)v->sub_net, "255.255.255.0;255.255.0.0");
+	KUNIT_EXPECT_STREQ(test, (char *)v->gate_way, "198.51.100.1");
+	KUNIT_EXPECT_STREQ(test, (char *)v->dns_addr, "198.51.100.53");
+	KUNIT_EXPECT_EQ(test, v->addr_family, ADDR_FAMILY_IPV4);
+	KUNIT_EXPECT_EQ(test, v->dhcp_enabled, 1);
+	/* The whole message must be there: the answer is written in it. */
+	KUNIT_EXPECT_EQ(test, hvu_kvp_to_daemon(b, HUT_IP_FULL - 1, m),
+			HV_INVALIDARG);
+}
+
+static void hv_utils_kvp_ip_get(struct kunit *test)
+{
+	u8 *b = hut_kvp(test, KVP_OP_GET_IP_INFO, KVP_POOL_EXTERNAL);
+	struct hv_kvp_msg *m = kunit_kzalloc(test, sizeof(*m), GFP_KERNEL);
+	struct hv_kvp_ipaddr_value *v = &m->body.kvp_ip_val;
+
+	KUNIT_ASSERT_NOT_NULL(test, m);
+	hut_utf16(b + HUT_IP(adapter_id), "00:15:5D:42:00:01");
+	/* A GET passes the adapter and the family, nothing else. */
+	hut_utf16(b + HUT_IP(ip_addr), "203.0.113.9");
+	KUNIT_EXPECT_EQ(test, hvu_kvp_to_daemon(b, HUT_IP_FULL, m), 0);
+	KUNIT_EXPECT_STREQ(test, (char *)v->adapter_id, "00:15:5D:42:00:01");
+	KUNIT_EXPECT_STREQ(test, (char *)v->ip_addr, "");
+
+	/* The daemon's answer goes back in UTF-16, each field terminated. */
+	strscpy((char *)v->ip_addr, "192.0.2.77;fe80::1", sizeof(v->ip_addr));
+	strscpy((char *)v->sub_net, "255.255.255.0;/64", sizeof(v->sub_net));
+	strscpy((char *)v->gate_way, "192.0.2.1", sizeof(v->gate_way));
+	v->addr_family = ADDR_FAMILY_IPV4 | ADDR_FAMILY_IPV6;
+	v->dhcp_enabled = 1;
+	KUNIT_EXPECT_EQ(test, hvu_kvp_to_host(b, HUT_IP_FULL, m), 0);
+	KUNIT_EXPECT_EQ(test, b[HUT_KVP_OP], KVP_OP_GET_IP_INFO);
+	KUNIT_EXPECT_EQ(test, get_unaligned_le16(b + HUT_IP(ip_addr)), '1');
+	KUNIT_EXPECT_EQ(test, get_unaligned_le16(b + HUT_IP(ip_addr) + 2 * 17),
+			'1');
+	KUNIT_EXPECT_EQ(test, get_unaligned_le16(b + HUT_IP(ip_addr) + 2 * 18),
+			0);
+	KUNIT_EXPECT_EQ(test, get_unaligned_le16(b + HUT_IP(sub_net) + 2 * 14),
+			'/');
+	KUNIT_EXPECT_EQ(test, get_unaligned_le16(b + HUT_IP(gate_way) + 2 * 9),
+			0);
+	KUNIT_EXPECT_EQ(test, get_unaligned_le16(b + HUT_IP(dns_addr)), 0);
+	KUNIT_EXPECT_EQ(test, get_unaligned_le16(b + HUT_IP(adapter_id) + 2),
+			'0');
+	KUNIT_EXPECT_EQ(test, b[HUT_IP(addr_family)], 3);
+	KUNIT_EXPECT_EQ(test, b[HUT_IP(dhcp_enabled)], 1);
+	/* Not UTF-8 from the daemon: a failure, not garbage. */
+	v->dns_addr[0] = 0xff;
+	KUNIT_EXPECT_EQ(test, hvu_kvp_to_host(b, HUT_IP_FULL, m), HV_E_FAIL);
+	/* An answer that does not fit the host's packet is not written. */
+	v->dns_addr[0] = 0;
+	KUNIT_EXPECT_EQ(test, hvu_kvp_to_host(b, HUT_IP_FULL - 2, m),
+			HV_E_FAIL);
+}
+
 static void hv_utils_vss_routes(struct kunit *test)
 {
 	u8 *b = hut_pkt(test, ICMSGTYPE_VSS);
@@ -597,6 +677,8 @@ static struct kunit_case hv_utils_cases[] = {
 	KUNIT_CASE(hv_utils_kvp_bad_requests),
 	KUNIT_CASE(hv_utils_kvp_enumerate_answer),
 	KUNIT_CASE(hv_utils_kvp_get_answer),
+	KUNIT_CASE(hv_utils_kvp_ip_set),
+	KUNIT_CASE(hv_utils_kvp_ip_get),
 	KUNIT_CASE(hv_utils_vss_routes),
 	KUNIT_CASE(hv_utils_fcopy_start),
 	KUNIT_CASE(hv_utils_fcopy_write),

@@ -5,7 +5,8 @@
  * writes back in the same buffer, and changes one thing: the common
  * checks (length, both transaction IDs, pipe header, type, flags, size),
  * the negotiate answer (counts, versions), the KVP answer (operation,
- * pool, index, sizes, NULs, types).  A malformed answer must be refused
+ * pool, index, sizes, NULs, types), the KVP IP-information answer
+ * (operation, pool, adapter, NULs, characters, family, DHCP).  A malformed answer must be refused
  * with its exact reason.
  */
 #include <kunit/test.h>
@@ -15,7 +16,7 @@
 
 #define HIT_TID		0x1234
 #define HIT_XID		0x34
-#define HIT_BUF		HVSIM_KVP_REQ_LEN
+#define HIT_BUF		HVSIM_IC_MAX_REQ
 
 /* Offsets of the IC header in the payload. */
 #define HIT_PIPE	0
@@ -488,6 +489,222 @@ static void hvsim_ic_kvp_build_limits(struct kunit *test)
 					      "k", 0, NULL, -1, -1), -EINVAL);
 }
 
+/* The IP-information message's fields, from the reference's offsets. */
+#define HIT_IP_ADAPTER	30
+#define HIT_IP_FAMILY	286
+#define HIT_IP_DHCP	287
+#define HIT_IP_ADDR	288
+#define HIT_IP_SUBNET	2336
+#define HIT_IP_GW	4384
+#define HIT_IP_DNS	5408
+#define HIT_MAC		"00:15:5D:42:00:01"
+
+/* @s as UTF-16LE at @p, no NUL written. */
+static void hit_ascii16(u8 *p, const char *s)
+{
+	while (*s) {
+		put_unaligned_le16(*s++, p);
+		p += 2;
+	}
+}
+
+/*
+ * A GET_IP_INFO request for HIT_MAC and the answer Linux writes in place:
+ * two addresses, their masks, a gateway, no DNS, both families.
+ */
+static void hit_kvp_ip(struct kunit *test, struct hit *h)
+{
+	static const struct ic_version fw = { 3, 0 }, msg = { 4, 0 };
+	struct hvsim_kvp_ip *ip = kunit_kzalloc(test, sizeof(*ip), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, ip);
+	memset(h, 0, sizeof(*h));
+	h->req_len = HVSIM_KVP_IP_REQ_LEN;
+	strscpy(ip->adapter, HIT_MAC, sizeof(ip->adapter));
+	KUNIT_ASSERT_EQ(test, hvsim_kvp_ip_build(h->req, KVP_OP_GET_IP_INFO,
+						 ip), 0);
+	hvsim_ic_build_hdr(h->req, h->req_len, ICMSGTYPE_KVPEXCHANGE, &fw,
+			   &msg, HIT_XID);
+	memcpy(h->rep, h->req, h->req_len);
+	h->rep_len = h->req_len;
+	h->rep[HIT_FLAGS] = ICMSGHDRFLAG_TRANSACTION | ICMSGHDRFLAG_RESPONSE;
+	h->rep[HIT_IP_FAMILY] = ADDR_FAMILY_IPV4 | ADDR_FAMILY_IPV6;
+	hit_ascii16(h->rep + HIT_IP_ADDR, "192.0.2.77;fe80::1");
+	hit_ascii16(h->rep + HIT_IP_SUBNET, "255.255.255.0;/64");
+	hit_ascii16(h->rep + HIT_IP_GW, "192.0.2.1");
+}
+
+static void hvsim_ic_kvp_ip_build(struct kunit *test)
+{
+	struct hvsim_kvp_ip *ip;
+	u8 *buf;
+
+	buf = kunit_kzalloc(test, HVSIM_KVP_IP_REQ_LEN, GFP_KERNEL);
+	ip = kunit_kzalloc(test, sizeof(*ip), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_ASSERT_NOT_NULL(test, ip);
+	KUNIT_EXPECT_EQ(test, HVSIM_KVP_IP_REQ_LEN, 7456);
+
+	strscpy(ip->adapter, "{ab}", sizeof(ip->adapter));
+	strscpy(ip->addr, "198.51.100.5", sizeof(ip->addr));
+	strscpy(ip->subnet, "255.255.255.0", sizeof(ip->subnet));
+	strscpy(ip->gateway, "198.51.100.1", sizeof(ip->gateway));
+	strscpy(ip->dns, "198.51.100.53", sizeof(ip->dns));
+	ip->family = ADDR_FAMILY_IPV4;
+	ip->dhcp = 1;
+	/* GET_IP_INFO sends the adapter and the family, nothing else. */
+	KUNIT_ASSERT_EQ(test, hvsim_kvp_ip_build(buf, KVP_OP_GET_IP_INFO, ip),
+			0);
+	KUNIT_EXPECT_EQ(test, buf[HVSIM_IC_HDR_LEN], KVP_OP_GET_IP_INFO);
+	KUNIT_EXPECT_EQ(test, buf[HVSIM_IC_HDR_LEN + 1], 0);
+	KUNIT_EXPECT_EQ(test, get_unaligned_le16(buf + HIT_IP_ADAPTER), '{');
+	KUNIT_EXPECT_EQ(test, get_unaligned_le16(buf + HIT_IP_ADAPTER + 6),
+			'}');
+	KUNIT_EXPECT_EQ(test, get_unaligned_le16(buf + HIT_IP_ADAPTER + 8), 0);
+	KUNIT_EXPECT_EQ(test, buf[HIT_IP_FAMILY], ADDR_FAMILY_IPV4);
+	KUNIT_EXPECT_EQ(test, buf[HIT_IP_DHCP], 0);
+	KUNIT_EXPECT_EQ(test, get_unaligned_le16(buf + HIT_IP_ADDR), 0);
+	KUNIT_EXPECT_EQ(test, get_unaligned_le16(buf + HIT_IP_DNS), 0);
+	/* SET_IP_INFO sends every field at its offset. */
+	KUNIT_ASSERT_EQ(test, hvsim_kvp_ip_build(buf, KVP_OP_SET_IP_INFO, ip),
+			0);
+	KUNIT_EXPECT_EQ(test, buf[HVSIM_IC_HDR_LEN], KVP_OP_SET_IP_INFO);
+	KUNIT_EXPECT_EQ(test, buf[HIT_IP_DHCP], 1);
+	KUNIT_EXPECT_EQ(test, get_unaligned_le16(buf + HIT_IP_ADDR + 2), '9');
+	KUNIT_EXPECT_EQ(test, get_unaligned_le16(buf + HIT_IP_ADDR + 24), 0);
+	KUNIT_EXPECT_EQ(test, get_unaligned_le16(buf + HIT_IP_SUBNET), '2');
+	KUNIT_EXPECT_EQ(test, get_unaligned_le16(buf + HIT_IP_GW + 22), '1');
+	KUNIT_EXPECT_EQ(test, get_unaligned_le16(buf + HIT_IP_DNS + 24), '3');
+	KUNIT_EXPECT_EQ(test, get_unaligned_le16(buf + HIT_IP_DNS + 26), 0);
+
+	/* 127 characters and the NUL fill the adapter field; 128 do not. */
+	memset(ip->adapter, 'a', 127);
+	KUNIT_EXPECT_EQ(test, hvsim_kvp_ip_build(buf, KVP_OP_GET_IP_INFO, ip),
+			0);
+	KUNIT_EXPECT_EQ(test, get_unaligned_le16(buf + HIT_IP_FAMILY - 4),
+			'a');
+	ip->adapter[127] = 'a';
+	KUNIT_EXPECT_EQ(test, hvsim_kvp_ip_build(buf, KVP_OP_GET_IP_INFO, ip),
+			-EINVAL);
+	strscpy(ip->adapter, "{ab}", sizeof(ip->adapter));
+	memset(ip->gateway, '1', 511);
+	KUNIT_EXPECT_EQ(test, hvsim_kvp_ip_build(buf, KVP_OP_SET_IP_INFO, ip),
+			0);
+	ip->gateway[511] = '1';
+	KUNIT_EXPECT_EQ(test, hvsim_kvp_ip_build(buf, KVP_OP_SET_IP_INFO, ip),
+			-EINVAL);
+	strscpy(ip->gateway, "198.51.100.1", sizeof(ip->gateway));
+	/* Not printable ASCII: refused, not sent mangled. */
+	ip->dns[0] = '\xc3';
+	KUNIT_EXPECT_EQ(test, hvsim_kvp_ip_build(buf, KVP_OP_SET_IP_INFO, ip),
+			-EINVAL);
+	ip->dns[0] = '\n';
+	KUNIT_EXPECT_EQ(test, hvsim_kvp_ip_build(buf, KVP_OP_SET_IP_INFO, ip),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, hvsim_kvp_ip_build(buf, KVP_OP_SET, ip), -EINVAL);
+}
+
+static void hvsim_ic_kvp_ip_good(struct kunit *test)
+{
+	struct hvsim_kvp_ip *ip = kunit_kzalloc(test, sizeof(*ip), GFP_KERNEL);
+	struct hit *h = hit_new(test);
+	u32 status = 1, i;
+
+	KUNIT_ASSERT_NOT_NULL(test, ip);
+	hit_kvp_ip(test, h);
+	KUNIT_ASSERT_EQ(test, hit_check(h, HIT_TID), HVSIM_IC_OK);
+	KUNIT_EXPECT_EQ(test, hvsim_kvp_ip_parse(h->req, h->rep, h->rep_len,
+						 &status, ip), HVSIM_IC_OK);
+	KUNIT_EXPECT_EQ(test, status, 0U);
+	KUNIT_EXPECT_STREQ(test, ip->adapter, HIT_MAC);
+	KUNIT_EXPECT_STREQ(test, ip->addr, "192.0.2.77;fe80::1");
+	KUNIT_EXPECT_STREQ(test, ip->subnet, "255.255.255.0;/64");
+	KUNIT_EXPECT_STREQ(test, ip->gateway, "192.0.2.1");
+	KUNIT_EXPECT_STREQ(test, ip->dns, "");
+	KUNIT_EXPECT_EQ(test, ip->family, ADDR_FAMILY_IPV4 | ADDR_FAMILY_IPV6);
+	KUNIT_EXPECT_EQ(test, ip->dhcp, 0);
+
+	/* A field filled to its last unit, the NUL there, is whole. */
+	for (i = 0; i < MAX_GATEWAY_SIZE - 1; i++)
+		put_unaligned_le16('1', h->rep + HIT_IP_GW + 2 * i);
+	KUNIT_EXPECT_EQ(test, hvsim_kvp_ip_parse(h->req, h->rep, h->rep_len,
+						 &status, ip), HVSIM_IC_OK);
+	KUNIT_EXPECT_EQ(test, strlen(ip->gateway), MAX_GATEWAY_SIZE - 1);
+
+	/* A failure carries its status alone, whatever the fields hold. */
+	put_unaligned_le32(HV_E_FAIL, h->rep + HIT_STATUS);
+	h->rep[HIT_IP_FAMILY] = 0xff;
+	KUNIT_EXPECT_EQ(test, hvsim_kvp_ip_parse(h->req, h->rep, h->rep_len,
+						 &status, ip), HVSIM_IC_OK);
+	KUNIT_EXPECT_EQ(test, status, (u32)HV_E_FAIL);
+	KUNIT_EXPECT_STREQ(test, ip->addr, "");
+
+	/* So does a SET_IP_INFO answer. */
+	put_unaligned_le32(0, h->rep + HIT_STATUS);
+	h->req[HVSIM_IC_HDR_LEN] = KVP_OP_SET_IP_INFO;
+	h->rep[HVSIM_IC_HDR_LEN] = KVP_OP_SET_IP_INFO;
+	KUNIT_EXPECT_EQ(test, hvsim_kvp_ip_parse(h->req, h->rep, h->rep_len,
+						 &status, ip), HVSIM_IC_OK);
+	KUNIT_EXPECT_EQ(test, status, 0U);
+}
+
+struct hit_ip_bad {
+	const char *name;
+	u32 off;	/* into the answer; 0: none */
+	u32 size;	/* 1 or 2 bytes written at off, or units filled */
+	u32 val;
+	int len_delta;
+	enum hvsim_ic_bad want;
+};
+
+static const struct hit_ip_bad hit_ip_bads[] = {
+	{ "cut short", 0, 0, 0, -8, HVSIM_IC_BAD_SHORT },
+	{ "operation changed", HVSIM_IC_HDR_LEN, 1, KVP_OP_SET_IP_INFO, 0,
+	  HVSIM_IC_BAD_KVP },
+	{ "pool changed", HVSIM_IC_HDR_LEN + 1, 1, KVP_POOL_GUEST, 0,
+	  HVSIM_IC_BAD_KVP },
+	{ "another adapter", HIT_IP_ADAPTER + 2, 2, '1', 0, HVSIM_IC_BAD_KVP },
+	{ "addresses without their NUL", HIT_IP_ADDR, MAX_IP_ADDR_SIZE, '1',
+	  0, HVSIM_IC_BAD_KVP },
+	{ "DNS without its NUL", HIT_IP_DNS, MAX_IP_ADDR_SIZE, '8', 0,
+	  HVSIM_IC_BAD_KVP },
+	{ "adapter without its NUL", HIT_IP_ADAPTER, MAX_ADAPTER_ID_SIZE, 'A',
+	  0, HVSIM_IC_BAD_KVP },
+	{ "a non-ASCII netmask", HIT_IP_SUBNET + 4, 2, 0xe9, 0,
+	  HVSIM_IC_BAD_KVP },
+	{ "a newline in the gateway", HIT_IP_GW + 2, 2, '\n', 0,
+	  HVSIM_IC_BAD_KVP },
+	{ "an unknown family", HIT_IP_FAMILY, 1, 4, 0, HVSIM_IC_BAD_KVP },
+	{ "DHCP neither 0 nor 1", HIT_IP_DHCP, 1, 2, 0, HVSIM_IC_BAD_KVP },
+};
+
+static void hit_ip_bad_desc(const struct hit_ip_bad *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(hit_ip_bad, hit_ip_bads, hit_ip_bad_desc);
+
+static void hvsim_ic_kvp_ip_malformed(struct kunit *test)
+{
+	const struct hit_ip_bad *c = test->param_value;
+	struct hvsim_kvp_ip *ip = kunit_kzalloc(test, sizeof(*ip), GFP_KERNEL);
+	struct hit *h = hit_new(test);
+	u32 status, i;
+
+	KUNIT_ASSERT_NOT_NULL(test, ip);
+	hit_kvp_ip(test, h);
+	if (c->size > 2) {
+		for (i = 0; i < c->size; i++)
+			put_unaligned_le16(c->val, h->rep + c->off + 2 * i);
+	} else if (c->size) {
+		hit_put(h->rep + c->off, c->size, c->val);
+	}
+	h->rep_len += c->len_delta;
+	KUNIT_EXPECT_EQ(test, hvsim_kvp_ip_parse(h->req, h->rep, h->rep_len,
+						 &status, ip), c->want);
+}
+
 static struct kunit_case hvsim_ic_cases[] = {
 	KUNIT_CASE(hvsim_ic_build_layout),
 	KUNIT_CASE(hvsim_ic_reply_good),
@@ -501,6 +718,9 @@ static struct kunit_case hvsim_ic_cases[] = {
 	KUNIT_CASE(hvsim_ic_kvp_u32),
 	KUNIT_CASE_PARAM(hvsim_ic_kvp_malformed, hit_kvp_bad_gen_params),
 	KUNIT_CASE(hvsim_ic_kvp_build_limits),
+	KUNIT_CASE(hvsim_ic_kvp_ip_build),
+	KUNIT_CASE(hvsim_ic_kvp_ip_good),
+	KUNIT_CASE_PARAM(hvsim_ic_kvp_ip_malformed, hit_ip_bad_gen_params),
 	{}
 };
 
