@@ -968,7 +968,8 @@ struct hvsim_ic_kvp_ip_req {
 
 /*
  * IP information goes in the string layout of KVP 4.0, the version that
- * brought it; a guest that negotiated less is not asked.
+ * brought it: it waits for the negotiation (-EAGAIN before), and a guest
+ * that negotiated less is not asked (-EOPNOTSUPP).
  */
 static int hvsim_ic_kvp_ip_fn(struct hvsim_ic *ic,
 			      struct hvsim_vmbus_chan *chan, void *arg)
@@ -978,7 +979,9 @@ static int hvsim_ic_kvp_ip_fn(struct hvsim_ic *ic,
 
 	if (ic->busy)
 		return -EBUSY;
-	if (ic->state == HVSIM_IC_READY && ic->msg.major < 4)
+	if (ic->state != HVSIM_IC_READY)
+		return -EAGAIN;
+	if (ic->msg.major < 4)
 		return -EOPNOTSUPP;
 	ret = hvsim_kvp_ip_build(ic->req, k->op, &k->ip);
 	if (ret)
