@@ -441,13 +441,13 @@ static u64 hvsim_ic_host_time(const struct hvsim_ic *ic, u64 raw_ns)
 
 /*
  * A time sync request: the host time and the partition reference time
- * (main.c's, the raw clock in 100 ns) of one moment, ts_stale_s before
- * now.  Version 4 carries the reference time; older ones only the time.
+ * (timer.c's, from the raw clock) of one moment, ts_stale_s before now.  Version 4 carries the reference time; older ones only the time.
  */
 static int hvsim_ic_timesync(struct hvsim_ic *ic,
 			     struct hvsim_vmbus_chan *chan, u8 flags)
 {
 	u64 raw = ktime_get_raw_ns();
+	u64 ref = hvsim_ref_of_raw(raw);
 	u64 back = (u64)ic->ts_stale_s * NSEC_PER_SEC;
 	u8 *r = ic->req;
 	u32 len;
@@ -456,11 +456,18 @@ static int hvsim_ic_timesync(struct hvsim_ic *ic,
 		return -ENOTCONN;
 	if (ic->busy)
 		return -EBUSY;
-	raw -= min(raw, back);
+	/*
+	 * The sample's moment, no earlier than the partition's start (which
+	 * ref_start_s may put before the guest's boot: the raw clock then
+	 * wraps, and hvsim_ic_host_time() takes it as a difference).
+	 */
+	back = min(back, ref * 100);
+	ref -= div_u64(back, 100);
+	raw -= back;
 	memset(r + HVSIM_IC_HDR_LEN, 0, TS3_LEN - HVSIM_IC_HDR_LEN);
 	put_unaligned_le64(hvsim_ic_host_time(ic, raw), r + TS_PARENT);
 	if (ic->msg.major >= 4) {
-		put_unaligned_le64(div_u64(raw, 100), r + TS_REF);
+		put_unaligned_le64(ref, r + TS_REF);
 		r[TS4_FLAGS] = flags;
 		len = TS4_LEN;
 	} else {

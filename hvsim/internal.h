@@ -47,6 +47,7 @@ int hvsim_vmbus_backend_signal(u32 conn_id, u16 flag);
 
 /* timer.c: reference counter, TSC page, stimer0. */
 u64 hvsim_ref_time(void);
+u64 hvsim_ref_of_raw(u64 raw_ns);
 u64 hvsim_clock_scale(u64 tsc_hz, s32 ppm);
 s64 hvsim_clock_offset(u64 tsc, u64 ref, u64 scale);
 int hvsim_ref_tsc(u64 val);

@@ -119,10 +119,31 @@ struct hvsim_ref_pcpu {
 
 static DEFINE_PER_CPU(struct hvsim_ref_pcpu, hvsim_ref_pcpu);
 
+/*
+ * Where the reference counter starts: a real partition's counts from its
+ * creation, so a guest may have been up for days when it loads a driver.
+ */
+static unsigned int ref_start_s;
+module_param(ref_start_s, uint, 0444);
+MODULE_PARM_DESC(ref_start_s,
+		 "seconds added to the reference counter, as if the partition had run that long before the guest booted (default 0)");
+
+/**
+ * hvsim_ref_of_raw() - the reference time of a raw monotonic clock reading.
+ * @raw_ns: ktime_get_raw_ns() or the like.
+ *
+ * Return: what hvsim_ref_time() read at that moment.
+ */
+u64 hvsim_ref_of_raw(u64 raw_ns)
+{
+	return div_u64(raw_ns, 100) + (u64)ref_start_s * HVSIM_REF_HZ;
+}
+
 /**
  * hvsim_ref_time() - the partition reference counter.
  *
- * The raw monotonic clock in 100 ns units, through the lockless reader
+ * The raw monotonic clock in 100 ns units (plus ref_start_s), through
+ * the lockless reader
  * (ktime_get_raw_fast_ns()), which never waits for a timekeeping update
  * in progress: the guest may call this from inside one, when its
  * timekeeping runs on hv_clock and the TSC page is invalid.  The raw clock
@@ -149,7 +170,7 @@ u64 hvsim_ref_time(void)
 		ref = p->ref + mul_u64_u64_shr(tsc - p->tsc, scale, 64);
 	} else {
 		p->busy = true;
-		ref = div_u64(ktime_get_raw_fast_ns(), 100);
+		ref = hvsim_ref_of_raw(ktime_get_raw_fast_ns());
 		p->tsc = tsc;
 		p->ref = ref;
 		p->busy = false;

@@ -4,7 +4,8 @@
 #
 # The kernel's own hv_utils on hvsim's time sync IC: the host clock set an
 # hour ahead and a SYNC move the guest clock and the "hyperv" PTP clock; a
-# SAMPLE moves only the PTP clock; a stale sample moves nothing
+# SAMPLE moves only the PTP clock; samples 300 and 700 s old (hvsim's
+# reference counter starts an hour before the boot) are aged and taken
 # (tests/vm/ic_lib.inc).
 IC_DRIVER=intree
 . /hvguest/tests/vm/lib.sh

@@ -4,9 +4,9 @@
 #
 # This tree's hv_utils on hvsim's heartbeat and time sync ICs, and bad
 # host input on each: negotiation, heartbeats, the host clock an hour
-# ahead moving the guest's clock and the PTP clock "hyperv", stale
-# samples refused, short, unknown and malformed messages answered with
-# errors, unsupported versions refused, and no crash.
+# ahead moving the guest's clock and the PTP clock "hyperv", short,
+# unknown and malformed messages answered with errors, unsupported
+# versions refused, and no crash (stale samples: utils_timesync).
 IC_DRIVER=ours
 . /hvguest/tests/vm/lib.sh
 . /hvguest/tests/vm/ic_lib.inc
