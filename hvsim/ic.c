@@ -948,6 +948,17 @@ struct hvsim_ic_kvp_req {
 	const char *name;
 };
 
+/* Send the KVP request built in ic->req, forgetting the last answer. */
+static int hvsim_ic_kvp_send(struct hvsim_ic *ic,
+			     struct hvsim_vmbus_chan *chan, const char *name,
+			     u32 len)
+{
+	memset(&ic->kvp, 0, sizeof(ic->kvp));
+	memset(&ic->kvp_ip, 0, sizeof(ic->kvp_ip));
+	ic->kvp_op = name;
+	return hvsim_ic_start(ic, chan, name, ICMSGTYPE_KVPEXCHANGE, len);
+}
+
 static int hvsim_ic_kvp_fn(struct hvsim_ic *ic, struct hvsim_vmbus_chan *chan,
 			   void *arg)
 {
@@ -960,11 +971,7 @@ static int hvsim_ic_kvp_fn(struct hvsim_ic *ic, struct hvsim_vmbus_chan *chan,
 			      k->type, k->value, k->ksize, k->vsize);
 	if (ret)
 		return ret;
-	memset(&ic->kvp, 0, sizeof(ic->kvp));
-	memset(&ic->kvp_ip, 0, sizeof(ic->kvp_ip));
-	ic->kvp_op = k->name;
-	return hvsim_ic_start(ic, chan, k->name, ICMSGTYPE_KVPEXCHANGE,
-			      HVSIM_KVP_REQ_LEN);
+	return hvsim_ic_kvp_send(ic, chan, k->name, HVSIM_KVP_REQ_LEN);
 }
 
 struct hvsim_ic_kvp_ip_req {
@@ -993,11 +1000,7 @@ static int hvsim_ic_kvp_ip_fn(struct hvsim_ic *ic,
 	ret = hvsim_kvp_ip_build(ic->req, k->op, &k->ip);
 	if (ret)
 		return ret;
-	memset(&ic->kvp, 0, sizeof(ic->kvp));
-	memset(&ic->kvp_ip, 0, sizeof(ic->kvp_ip));
-	ic->kvp_op = k->name;
-	return hvsim_ic_start(ic, chan, k->name, ICMSGTYPE_KVPEXCHANGE,
-			      HVSIM_KVP_IP_REQ_LEN);
+	return hvsim_ic_kvp_send(ic, chan, k->name, HVSIM_KVP_IP_REQ_LEN);
 }
 
 
