@@ -441,7 +441,8 @@ static u64 hvsim_ic_host_time(const struct hvsim_ic *ic, u64 raw_ns)
 
 /*
  * A time sync request: the host time and the partition reference time
- * (timer.c's, from the raw clock) of one moment, ts_stale_s before now.  Version 4 carries the reference time; older ones only the time.
+ * (timer.c's, from the raw clock) of one moment, ts_stale_s before now.
+ * Version 4 carries the reference time; older ones only the time.
  */
 static int hvsim_ic_timesync(struct hvsim_ic *ic,
 			     struct hvsim_vmbus_chan *chan, u8 flags)
@@ -1002,7 +1003,6 @@ static int hvsim_ic_kvp_ip_fn(struct hvsim_ic *ic,
 		return ret;
 	return hvsim_ic_kvp_send(ic, chan, k->name, HVSIM_KVP_IP_REQ_LEN);
 }
-
 
 static int hvsim_ic_vss_fn(struct hvsim_ic *ic, struct hvsim_vmbus_chan *chan,
 			   void *arg)

@@ -420,7 +420,8 @@ enum hvsim_ic_bad hvsim_kvp_parse(const u8 *req, const u8 *rep, u32 len,
 /* KVP IP information: struct hv_kvp_ip_msg from the operation on. */
 static_assert(sizeof(struct hv_kvp_ip_msg) ==
 	      HVSIM_KVP_IP_REQ_LEN - HVSIM_IC_HDR_LEN);
-#define KIP(f)	(HVSIM_IC_HDR_LEN + offsetof(struct hv_kvp_ip_msg, kvp_ip_val.f))
+#define KIP(f)	\
+	(HVSIM_IC_HDR_LEN + offsetof(struct hv_kvp_ip_msg, kvp_ip_val.f))
 
 /* ASCII @s into the UTF-16LE field at @out of @units units, NUL included. */
 static int hvsim_kvp_ip_put(const char *s, u8 *out, size_t units)

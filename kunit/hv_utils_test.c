@@ -490,7 +490,8 @@ static void hv_utils_kvp_get_answer(struct kunit *test)
 }
 
 /* struct hv_kvp_ip_msg in the packet: its fields from the IC body on. */
-#define HUT_IP(f)	(HUT_BODY + offsetof(struct hv_kvp_ip_msg, kvp_ip_val.f))
+#define HUT_IP(f)	\
+	(HUT_BODY + offsetof(struct hv_kvp_ip_msg, kvp_ip_val.f))
 #define HUT_IP_FULL	(HUT_BODY + sizeof(struct hv_kvp_ip_msg))
 
 static void hv_utils_kvp_ip_set(struct kunit *test)
@@ -502,7 +503,8 @@ static void hv_utils_kvp_ip_set(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, m);
 	KUNIT_EXPECT_EQ(test, HUT_IP(adapter_id), 30);
 	KUNIT_EXPECT_EQ(test, HUT_IP(dns_addr), 5408);
-	hut_utf16(b + HUT_IP(adapter_id), "{9c3e0001-0000-4000-8000-000000000001}");
+	hut_utf16(b + HUT_IP(adapter_id),
+		  "{9c3e0001-0000-4000-8000-000000000001}");
 	b[HUT_IP(addr_family)] = ADDR_FAMILY_IPV4;
 	b[HUT_IP(dhcp_enabled)] = 1;
 	hut_utf16(b + HUT_IP(ip_addr), "198.51.100.5;198.51.100.6");
@@ -513,8 +515,10 @@ static void hv_utils_kvp_ip_set(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, m->kvp_hdr.operation, KVP_OP_SET_IP_INFO);
 	KUNIT_EXPECT_STREQ(test, (char *)v->adapter_id,
 			   "{9c3e0001-0000-4000-8000-000000000001}");
-	KUNIT_EXPECT_STREQ(test, (char *)v->ip_addr, "198.51.100.5;198.51.100.6");
-	KUNIT_EXPECT_STREQ(test, (char *)v->sub_net, "255.255.255.0;255.255.0.0");
+	KUNIT_EXPECT_STREQ(test, (char *)v->ip_addr,
+			   "198.51.100.5;198.51.100.6");
+	KUNIT_EXPECT_STREQ(test, (char *)v->sub_net,
+			   "255.255.255.0;255.255.0.0");
 	KUNIT_EXPECT_STREQ(test, (char *)v->gate_way, "198.51.100.1");
 	KUNIT_EXPECT_STREQ(test, (char *)v->dns_addr, "198.51.100.53");
 	KUNIT_EXPECT_EQ(test, v->addr_family, ADDR_FAMILY_IPV4);

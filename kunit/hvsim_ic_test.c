@@ -6,8 +6,8 @@
  * checks (length, both transaction IDs, pipe header, type, flags, size),
  * the negotiate answer (counts, versions), the KVP answer (operation,
  * pool, index, sizes, NULs, types), the KVP IP-information answer
- * (operation, pool, adapter, NULs, characters, family, DHCP).  A malformed answer must be refused
- * with its exact reason.
+ * (operation, pool, adapter, NULs, characters, family, DHCP).  A
+ * malformed answer must be refused with its exact reason.
  */
 #include <kunit/test.h>
 #include <linux/string.h>
