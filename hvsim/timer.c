@@ -143,14 +143,13 @@ u64 hvsim_ref_of_raw(u64 raw_ns)
  * hvsim_ref_time() - the partition reference counter.
  *
  * The raw monotonic clock in 100 ns units (plus ref_start_s), through
- * the lockless reader
- * (ktime_get_raw_fast_ns()), which never waits for a timekeeping update
- * in progress: the guest may call this from inside one, when its
- * timekeeping runs on hv_clock and the TSC page is invalid.  The raw clock
- * is then itself read through hv_clock, which calls here again: that
- * nested call, the only one that can happen on a CPU already in here,
- * extrapolates this CPU's last reading with the TSC at the nominal scale
- * instead of recursing.
+ * the lockless reader (ktime_get_raw_fast_ns()), which never waits for a
+ * timekeeping update in progress: the guest may call this from inside
+ * one, when its timekeeping runs on hv_clock and the TSC page is invalid.
+ * The raw clock is then itself read through hv_clock, which calls here
+ * again: that nested call, the only one that can happen on a CPU already
+ * in here, extrapolates this CPU's last reading with the TSC at the
+ * nominal scale instead of recursing.
  *
  * Context: any but NMI.
  * Return: the reference time.
