@@ -11,7 +11,7 @@
 . /hvguest/tests/vm/vmbus_lib.inc
 . /hvguest/tests/vm/echo_lib.inc
 
-plan 24
+plan 26
 
 # relids: the device's channels, primary first.
 relids() {
@@ -23,16 +23,32 @@ cpu_count() {
 	echan "$1" cpus | cut -d, -f$(($2 + 1))
 }
 
-# traffic N: echo N packets in the background; its status lands in
-# /tmp/traffic.rc.
+# traffic N: echo rounds of N packets in the background until
+# traffic_ok stops them, so that traffic runs through every move and
+# every lag however fast the machine is; the rounds' status and count
+# land in /tmp/traffic.rc.
 traffic() {
-	rm -f /tmp/traffic.rc
-	(cmd echo "$1" 16 1024; echo $? >/tmp/traffic.rc) &
+	rm -f /tmp/traffic.rc /tmp/traffic.stop
+	(_rc=0 _n=0
+	 while [ ! -e /tmp/traffic.stop ]; do
+		cmd echo "$1" 16 1024 || { _rc=1; break; }
+		_n=$((_n + 1))
+	 done
+	 echo "$_rc $_n" >/tmp/traffic.rc) &
 }
 
+# traffic_running: the background traffic has not ended on its own.
+traffic_running() {
+	[ ! -e /tmp/traffic.rc ]
+}
+
+# traffic_ok: stop the traffic; every round ended with its echoes intact.
 traffic_ok() {
+	touch /tmp/traffic.stop
 	eventually [ -e /tmp/traffic.rc ] || sleep 30
-	[ "$(cat /tmp/traffic.rc 2>/dev/null)" = 0 ]
+	set -- $(cat /tmp/traffic.rc 2>/dev/null)
+	diag "traffic: status ${1:-none} after ${2:-0} rounds"
+	[ "${1:-1}" = 0 ] && [ "${2:-0}" -gt 0 ]
 }
 
 # move ROUND: every channel to CPU (index + ROUND) % 4.
@@ -50,12 +66,14 @@ check "one echo device at 5.3, a lag of 200 ms" \
 check "  4 channels" cmd subch 3
 is "  all on cpu0" "$(for i in 0 1 2 3; do echan $i cpu; done | sort -u)" 0
 
-traffic 40000
+traffic 2000
 sleep 1
 for k in 1 2 3; do
 	move $k || break
+	sleep 0.3
 done
-is "every channel moved in 3 rounds while traffic ran" "$k" 3
+is "every channel moved in 3 rounds" "$k" 3
+check "  while the traffic ran" traffic_running
 r0=$(echan 0 relid)
 is "  sysfs shows the new CPU" "$(cat "$D/$(echo_dev 1)/channels/$r0/cpu")" 3
 is "  the host targets the new VP" "$(hchan "$r0" vp)" 3
@@ -90,13 +108,14 @@ check "unload" sh -c 'rmmod hvb_echo && rmmod hv_vmbus && rmmod hvsim'
 # interrupts of the lag land on a CPU the channel no longer targets.
 check "again at 5.2" echo_up 1 "max_version=0x50002 modify_lag_ms=300"
 check "  4 channels" cmd subch 3
-traffic 20000
+traffic 2000
 sleep 1
 for k in 1 2 3; do
 	move $k || break
 	sleep 0.4
 done
 is "  the moves were accepted" "$k" 3
+check "  while the traffic ran" traffic_running
 check "  interrupts came to old CPUs, and were handled there" \
 	[ "$(for i in 0 1 2 3; do echan $i stale; done | awk '{ s += $1 } END { print s }')" -gt 0 ]
 check "  the traffic ended with every echo intact" traffic_ok
