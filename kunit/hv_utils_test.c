@@ -112,6 +112,25 @@ static void hv_utils_negotiate_counts_over_buffer(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, get_unaligned_le16(b + HUT_BODY + 2), 0);
 }
 
+static void hv_utils_negotiate_short(struct kunit *test)
+{
+	u8 *b = hut_pkt(test, ICMSGTYPE_NEGOTIATE);
+	int ver = HVU_VER(3, 0);
+
+	/*
+	 * A header and half the version counts, claiming a 100-byte message:
+	 * refused, the size cut to what came, the old version kept.
+	 */
+	put_unaligned_le16(100, b + 8 + 10);
+	KUNIT_EXPECT_EQ(test, hvu_ic_classify(&hvu_heartbeat_desc, b,
+					      HUT_BODY + 2, &ver), HVU_REPLY);
+	KUNIT_EXPECT_EQ(test, hut_status(b), HV_INVALIDARG);
+	KUNIT_EXPECT_EQ(test, get_unaligned_le16(b + 8 + 10), 2);
+	KUNIT_EXPECT_EQ(test, b[HUT_FLAGS],
+			ICMSGHDRFLAG_TRANSACTION | ICMSGHDRFLAG_RESPONSE);
+	KUNIT_EXPECT_EQ(test, ver, HVU_VER(3, 0));
+}
+
 static void hv_utils_classify_short_dropped(struct kunit *test)
 {
 	u8 *b = hut_pkt(test, ICMSGTYPE_HEARTBEAT);
@@ -665,6 +684,7 @@ static struct kunit_case hv_utils_cases[] = {
 	KUNIT_CASE(hv_utils_negotiate_picks_best_shared),
 	KUNIT_CASE(hv_utils_negotiate_nothing_shared),
 	KUNIT_CASE(hv_utils_negotiate_counts_over_buffer),
+	KUNIT_CASE(hv_utils_negotiate_short),
 	KUNIT_CASE(hv_utils_classify_short_dropped),
 	KUNIT_CASE(hv_utils_classify_unknown_type),
 	KUNIT_CASE(hv_utils_classify_before_negotiation),

@@ -124,6 +124,13 @@ static void hvu_shutdown_after(struct hvu_basic *b)
 
 static void hvu_shutdown_teardown(struct hvu_basic *b)
 {
+	/*
+	 * A power-off or restart the host asked for is handed to the kernel
+	 * (which only queues its own work) before the module may go; the
+	 * hibernation uevent needs the device, which is going.
+	 */
+	flush_work(&hvu_poweroff_work);
+	flush_work(&hvu_reboot_work);
 	cancel_work_sync(&hvu_hibernate_work);
 }
 

@@ -120,8 +120,8 @@ void hvu_ic_set_response(u8 *buf, u32 status)
  * no version is shared, as the protocol has it; the version agreed before,
  * if any, then stays, as upstream's).  A message of another
  * type gets HV_E_FAIL, one of the IC's type before any negotiation
- * HV_E_FAIL, and one shorter than @d->min_body HV_INVALIDARG
- * (HVU_REPLY).  What is left is HVU_SERVICE.
+ * HV_E_FAIL, and a negotiation too short for its version counts or a
+ * message shorter than @d->min_body HV_INVALIDARG (HVU_REPLY).  What is left is HVU_SERVICE.
  *
  * Context: any; does not sleep.
  */
@@ -139,7 +139,18 @@ enum hvu_class hvu_ic_classify(const struct hvu_svc_desc *d, u8 *buf,
 	hdr = hvu_hdr(buf);
 	hdr->status = 0;
 
+	/* An answer never claims more message than the packet holds. */
+	if (hdr->icmsgsize > len - ICMSG_HDR)
+		hdr->icmsgsize = len - ICMSG_HDR;
+
 	if (hdr->icmsgtype == ICMSGTYPE_NEGOTIATE) {
+		if (len < ICMSG_HDR + offsetof(struct icmsg_negotiate,
+					       reserved)) {
+			pr_err_ratelimited("%s: negotiate packet of %u bytes is too short\n",
+					   d->name, len);
+			hvu_ic_set_response(buf, HV_INVALIDARG);
+			return HVU_REPLY;
+		}
 		if (vmbus_prep_negotiate_resp(hdr, buf, len, d->fw, d->nfw,
 					      d->srv, d->nsrv, &fw, &srv)) {
 			if (srv != *srv_version)
@@ -153,10 +164,6 @@ enum hvu_class hvu_ic_classify(const struct hvu_svc_desc *d, u8 *buf,
 		hvu_ic_set_response(buf, hdr->status);
 		return HVU_REPLY;
 	}
-
-	/* An answer never claims more message than the packet holds. */
-	if (hdr->icmsgsize > len - ICMSG_HDR)
-		hdr->icmsgsize = len - ICMSG_HDR;
 
 	if (hdr->icmsgtype != d->msgtype) {
 		pr_err_ratelimited("%s: unknown message type %u\n", d->name,
