@@ -22,7 +22,7 @@ vssd_up() {
 	eventually sh -c "[ \$(dmesg | grep -c 'VSS: daemon registered') -ge $1 ]"
 }
 
-plan 23
+plan 25
 check "the disk's ext4 mounts" sh -c \
 	'modprobe virtio_blk && modprobe crc32c_generic && modprobe ext4 && mkdir -p /mnt/vss &&
 	 for i in $(seq 1 60); do [ -b /dev/vda ] && break; sleep 0.5; done &&
@@ -61,5 +61,8 @@ check "the daemon comes back" vssd_up 2
 is "FREEZE, and no THAW from the host" "$(ic_do vss op freeze)" ok
 frozen_write 3
 sleep 2
+check "  a write blocks" test ! -e /tmp/w.3
 check "  after vss_thaw_timeout (8 s) the kernel thaws" \
 	sh -c 'for i in $(seq 1 150); do [ -e /tmp/w.3 ] && exit 0; sleep 0.1; done; exit 1'
+check "  and says why" sh -c \
+	"dmesg | grep -q 'VSS: no THAW from the host in time: the kernel thawed 1 file system'"
