@@ -285,6 +285,19 @@ static void hv_utils_timesync_refused(struct kunit *test)
 	hut_ts4(b, WLTIMEDELTA - 1, HUT_NOW, 1);
 	KUNIT_EXPECT_EQ(test, hvu_timesync_parse(b, len, HVU_VER(4, 0), HUT_NOW,
 						 &s), HV_INVALIDARG);
+	/* 2200-01-01 and the largest time a host can send: refused. */
+	hut_ts4(b, WLTIMEDELTA + HVU_TS_LAST_UNIX_S * HVU_TICKS_PER_SEC,
+		HUT_NOW, 1);
+	KUNIT_EXPECT_EQ(test, hvu_timesync_parse(b, len, HVU_VER(4, 0), HUT_NOW,
+						 &s), HV_INVALIDARG);
+	hut_ts4(b, U64_MAX, HUT_NOW, 1);
+	KUNIT_EXPECT_EQ(test, hvu_timesync_parse(b, len, HVU_VER(4, 0), HUT_NOW,
+						 &s), HV_INVALIDARG);
+	/* The last second of 2199 is taken. */
+	hut_ts4(b, WLTIMEDELTA + (HVU_TS_LAST_UNIX_S - 1) * HVU_TICKS_PER_SEC,
+		HUT_NOW, 1);
+	KUNIT_EXPECT_EQ(test, hvu_timesync_parse(b, len, HVU_VER(4, 0), HUT_NOW,
+						 &s), HV_S_OK);
 }
 
 static void hv_utils_timesync_v3_layout(struct kunit *test)

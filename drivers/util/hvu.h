@@ -62,6 +62,11 @@ static_assert(sizeof(struct hv_do_fcopy) == 52 + DATA_FRAGMENT);
 #define HVU_TS_STALE_TICKS	(600 * HVU_TICKS_PER_SEC)
 /* How far in the future a sample's reference time may lie (rounding). */
 #define HVU_TS_FUTURE_TICKS	HVU_TICKS_PER_SEC
+/*
+ * Host times from 2200-01-01 on are refused: the clock's nanoseconds
+ * (an s64) end in 2262, and a sample is later read up to its stale age on.
+ */
+#define HVU_TS_LAST_UNIX_S	7258118400ULL
 
 /**
  * struct hvu_svc_desc - the static description of one IC.

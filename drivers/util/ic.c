@@ -270,8 +270,9 @@ bool hvu_timesync_stale(u64 sample_ref, u64 now_ref)
  * @now_ref: the reference counter now.
  * @s: the sample, valid when 0 is returned.
  *
- * A host time before 1970, a reference time in the future or one more
- * than 600 s old is refused: the sample would set the clock wrong.
+ * A host time before 1970 or after 2199, a reference time in the future
+ * or one more than 600 s old is refused: the sample would set the clock
+ * wrong.
  *
  * Return: the HV status to answer with; 0 when @s may be used.
  */
@@ -304,6 +305,12 @@ u32 hvu_timesync_parse(const u8 *buf, u32 len, int srv_version, u64 now_ref,
 
 	if (s->parenttime < (u64)WLTIMEDELTA) {
 		pr_err_ratelimited("TimeSync: host time %llu is before 1970, refused\n",
+				   s->parenttime);
+		return HV_INVALIDARG;
+	}
+	if (s->parenttime - WLTIMEDELTA >=
+	    HVU_TS_LAST_UNIX_S * HVU_TICKS_PER_SEC) {
+		pr_err_ratelimited("TimeSync: host time %llu is after 2199, refused\n",
 				   s->parenttime);
 		return HV_INVALIDARG;
 	}
