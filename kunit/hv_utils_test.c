@@ -131,6 +131,26 @@ static void hv_utils_negotiate_short(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ver, HVU_VER(3, 0));
 }
 
+static void hv_utils_negotiate_answer_fits(struct kunit *test)
+{
+	u8 *b = hut_pkt(test, ICMSGTYPE_NEGOTIATE);
+	int ver = HVU_VER(3, 0);
+
+	/*
+	 * The counts and nothing more (as a 30-byte packet padded to 32
+	 * arrives): no version shared, and an answer that claims only the
+	 * 4 bytes of body it has.
+	 */
+	put_unaligned_le16(2, b + 8 + 10);
+	KUNIT_EXPECT_EQ(test, hvu_ic_classify(&hvu_heartbeat_desc, b,
+					      HUT_BODY + 4, &ver), HVU_REPLY);
+	KUNIT_EXPECT_EQ(test, hut_status(b), 0);
+	KUNIT_EXPECT_EQ(test, get_unaligned_le16(b + 8 + 10), 4);
+	KUNIT_EXPECT_EQ(test, get_unaligned_le16(b + HUT_BODY), 0);
+	KUNIT_EXPECT_EQ(test, get_unaligned_le16(b + HUT_BODY + 2), 0);
+	KUNIT_EXPECT_EQ(test, ver, HVU_VER(3, 0));
+}
+
 static void hv_utils_classify_short_dropped(struct kunit *test)
 {
 	u8 *b = hut_pkt(test, ICMSGTYPE_HEARTBEAT);
@@ -698,6 +718,7 @@ static struct kunit_case hv_utils_cases[] = {
 	KUNIT_CASE(hv_utils_negotiate_nothing_shared),
 	KUNIT_CASE(hv_utils_negotiate_counts_over_buffer),
 	KUNIT_CASE(hv_utils_negotiate_short),
+	KUNIT_CASE(hv_utils_negotiate_answer_fits),
 	KUNIT_CASE(hv_utils_classify_short_dropped),
 	KUNIT_CASE(hv_utils_classify_unknown_type),
 	KUNIT_CASE(hv_utils_classify_before_negotiation),

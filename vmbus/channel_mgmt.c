@@ -197,8 +197,13 @@ bool vmbus_prep_negotiate_resp(struct icmsg_hdr *icmsghdrp, u8 *buf,
 		}
 	}
 
-	/* The answer: its size, the counts, then the two versions. */
-	icmsghdrp->icmsgsize = sizeof(*neg) + 2 * sizeof(struct ic_version);
+	/*
+	 * The answer: its size, the counts, then the two versions; the size
+	 * never claims more than the packet holds (a host may send a
+	 * negotiation too short for the versions).
+	 */
+	icmsghdrp->icmsgsize = min_t(u32, buflen - ICMSG_HDR,
+				     sizeof(*neg) + 2 * sizeof(struct ic_version));
 	neg->icframe_vercnt = s >= 0;
 	neg->icmsg_vercnt = s >= 0;
 	if (ICMSG_NEGOTIATE_PKT_SIZE(2, 0) <= buflen) {
