@@ -24,7 +24,8 @@
  * rated low, so that the kernel never picks them by itself (the tests
  * select the clocksource in sysfs and drive stimer0 through debugfs); in
  * particular stimer0, which hvsim runs on an hrtimer, must never become
- * the tick device that drives that hrtimer.
+ * the tick device that drives that hrtimer.  It is marked per-CPU, so it
+ * never becomes the broadcast device either.
  *
  * debugfs (/sys/kernel/debug/hv_clock/):
  *   now     read: "page P ref R valid V gap G": a page reading (or the
@@ -261,7 +262,12 @@ static int hv_clock_cpu_online(unsigned int cpu)
 
 	memset(ced, 0, sizeof(*ced));
 	ced->name = "hv_clock_stimer0";
-	ced->features = CLOCK_EVT_FEAT_ONESHOT;
+	/*
+	 * stimer0 interrupts only its own VP: never a broadcast device,
+	 * which the tick core would otherwise take it for where no device
+	 * rated higher (an HPET) is registered, whatever its rating.
+	 */
+	ced->features = CLOCK_EVT_FEAT_ONESHOT | CLOCK_EVT_FEAT_PERCPU;
 	ced->rating = hv_clock_is_sim ? HV_CLOCK_SIM_CE_RATING :
 					HV_CLOCK_CE_RATING;
 	ced->cpumask = cpumask_of(cpu);
