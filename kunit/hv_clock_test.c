@@ -405,6 +405,27 @@ static void hvsim_stimer_direct_expiry(struct kunit *test)
 	local_irq_restore(flags);
 }
 
+/*
+ * A stimer0 count written far ahead: the hrtimer's delay is the ticks in
+ * ns while they fit a ktime_t, and KTIME_MAX past that, never a product
+ * that wrapped to a short (or negative) delay and fired early.
+ */
+static void hvsim_stimer_delay_far(struct kunit *test)
+{
+	const u64 last = (u64)KTIME_MAX / 100;
+
+	KUNIT_EXPECT_EQ(test, hvsim_stimer_delay(0), 0);
+	KUNIT_EXPECT_EQ(test, hvsim_stimer_delay(10000), 1000000);
+	KUNIT_EXPECT_EQ(test, hvsim_stimer_delay(last), (ktime_t)(last * 100));
+	KUNIT_EXPECT_EQ(test, hvsim_stimer_delay(last + 1), KTIME_MAX);
+	/* ticks * 100 would wrap to 84 ns. */
+	KUNIT_EXPECT_EQ(test, hvsim_stimer_delay(184467440737095517ULL),
+			KTIME_MAX);
+	/* ...and to a negative ktime_t. */
+	KUNIT_EXPECT_EQ(test, hvsim_stimer_delay(1ULL << 62), KTIME_MAX);
+	KUNIT_EXPECT_EQ(test, hvsim_stimer_delay(U64_MAX), KTIME_MAX);
+}
+
 static struct kunit_case hv_clock_cases[] = {
 	KUNIT_CASE_PARAM(hv_clock_tsc_to_ref_edges, hc_math_gen_params),
 	KUNIT_CASE(hv_clock_tsc_to_ref_century),
@@ -416,6 +437,7 @@ static struct kunit_case hv_clock_cases[] = {
 	KUNIT_CASE(hv_clock_page_read_retry),
 	KUNIT_CASE(hv_clock_page_read_mid_update),
 	KUNIT_CASE(hv_clock_page_read_gives_up),
+	KUNIT_CASE(hvsim_stimer_delay_far),
 	KUNIT_CASE(hvsim_ref_tsc_page),
 	KUNIT_CASE(hvsim_stimer_config_refused),
 	KUNIT_CASE(hvsim_stimer_direct_expiry),
