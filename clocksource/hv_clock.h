@@ -115,4 +115,67 @@ hv_clock_page_read(const struct ms_hyperv_tsc_page *pg,
 	return true;
 }
 
+/**
+ * enum hv_clock_mode - what hv_clock registers.
+ * @HV_CLOCK_OFF: nothing; the module stays loaded and idle.
+ * @HV_CLOCK_OWN: a clocksource on a TSC page of its own (it writes
+ *	HV_X64_MSR_REFERENCE_TSC), or on the reference counter where the
+ *	backend has no page, and stimer0 clock events.
+ * @HV_CLOCK_KERNEL_PAGE: forced next to the kernel's own
+ *	hyperv_clocksource_tsc_page: a clocksource reading the kernel's page
+ *	(hv_get_tsc_page()), no MSR written, no clock events (the kernel's
+ *	stimer0 is in use).
+ * @HV_CLOCK_KERNEL_COUNTER: forced next to the kernel's
+ *	hyperv_clocksource_msr alone: a clocksource on the reference counter,
+ *	no MSR written, no clock events.
+ */
+enum hv_clock_mode {
+	HV_CLOCK_OFF,
+	HV_CLOCK_OWN,
+	HV_CLOCK_KERNEL_PAGE,
+	HV_CLOCK_KERNEL_COUNTER,
+};
+
+/**
+ * struct hv_clock_env - what decides hv_clock's mode.
+ * @sim: the backend is a simulated host: the MSRs hv_clock writes are
+ *	the simulator's, never the kernel's.
+ * @builtin: hv_clock is built into the kernel, not a module.
+ * @kernel_page: the kernel registered hyperv_clocksource_tsc_page (its
+ *	hv_get_tsc_pfn() is not 0).
+ * @kernel_counter: the kernel registered hyperv_clocksource_msr.
+ * @force: the "force" module parameter.
+ */
+struct hv_clock_env {
+	bool sim;
+	bool builtin;
+	bool kernel_page;
+	bool kernel_counter;
+	bool force;
+};
+
+/**
+ * hv_clock_choose() - the mode for an environment.
+ * @env: the environment.
+ *
+ * Under a simulated host hv_clock registers its own, except when built
+ * in (the KUnit kernel, whose suites need hvcore's timer path as they
+ * left it).  On Hyper-V it registers its own only where the kernel has
+ * no Hyper-V clocksource; where it has one, nothing unless forced, and
+ * forced, only a clocksource that leaves the kernel's MSRs alone.
+ *
+ * Return: the mode.
+ */
+static inline enum hv_clock_mode hv_clock_choose(const struct hv_clock_env *env)
+{
+	if (env->sim)
+		return env->builtin ? HV_CLOCK_OFF : HV_CLOCK_OWN;
+	if (!env->kernel_page && !env->kernel_counter)
+		return HV_CLOCK_OWN;
+	if (!env->force)
+		return HV_CLOCK_OFF;
+	return env->kernel_page ? HV_CLOCK_KERNEL_PAGE :
+				  HV_CLOCK_KERNEL_COUNTER;
+}
+
 #endif /* _HV_CLOCK_H */

@@ -405,6 +405,91 @@ static void hvsim_stimer_direct_expiry(struct kunit *test)
 	local_irq_restore(flags);
 }
 
+struct hc_mode_case {
+	const char *name;
+	struct hv_clock_env env;
+	enum hv_clock_mode want;
+};
+
+#define HC_ENV(s, b, p, c, f) { .sim = s, .builtin = b, .kernel_page = p, \
+				.kernel_counter = c, .force = f }
+
+static const struct hc_mode_case hc_mode_cases[] = {
+	{ "hvsim, module", HC_ENV(1, 0, 0, 0, 0), HV_CLOCK_OWN },
+	{ "hvsim, module, forced", HC_ENV(1, 0, 0, 0, 1), HV_CLOCK_OWN },
+	{ "hvsim, built in", HC_ENV(1, 1, 0, 0, 0), HV_CLOCK_OFF },
+	{ "hvsim, built in, forced", HC_ENV(1, 1, 0, 0, 1), HV_CLOCK_OFF },
+	/* The simulated MSRs are not the kernel's, whatever it registered. */
+	{ "hvsim, kernel page", HC_ENV(1, 0, 1, 1, 0), HV_CLOCK_OWN },
+	{ "Hyper-V, no kernel clocksource", HC_ENV(0, 0, 0, 0, 0),
+	  HV_CLOCK_OWN },
+	{ "Hyper-V, built in, no kernel clocksource", HC_ENV(0, 1, 0, 0, 0),
+	  HV_CLOCK_OWN },
+	{ "Hyper-V, forced, no kernel clocksource", HC_ENV(0, 0, 0, 0, 1),
+	  HV_CLOCK_OWN },
+	{ "Hyper-V, kernel page and counter", HC_ENV(0, 0, 1, 1, 0),
+	  HV_CLOCK_OFF },
+	{ "Hyper-V, kernel page alone", HC_ENV(0, 0, 1, 0, 0), HV_CLOCK_OFF },
+	{ "Hyper-V, kernel counter alone", HC_ENV(0, 0, 0, 1, 0),
+	  HV_CLOCK_OFF },
+	{ "Hyper-V, built in, kernel page", HC_ENV(0, 1, 1, 1, 0),
+	  HV_CLOCK_OFF },
+	{ "Hyper-V, forced, kernel page and counter", HC_ENV(0, 0, 1, 1, 1),
+	  HV_CLOCK_KERNEL_PAGE },
+	{ "Hyper-V, forced, kernel page alone", HC_ENV(0, 0, 1, 0, 1),
+	  HV_CLOCK_KERNEL_PAGE },
+	{ "Hyper-V, forced, kernel counter alone", HC_ENV(0, 0, 0, 1, 1),
+	  HV_CLOCK_KERNEL_COUNTER },
+	{ "Hyper-V, built in, forced, kernel page", HC_ENV(0, 1, 1, 1, 1),
+	  HV_CLOCK_KERNEL_PAGE },
+};
+
+static void hc_mode_case_desc(const struct hc_mode_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(hc_mode, hc_mode_cases, hc_mode_case_desc);
+
+/*
+ * Registration: its own page and stimer0 only where the kernel has no
+ * Hyper-V clocksource (or the host is simulated); next to the kernel's,
+ * nothing unless forced, and forced, never the kernel's MSRs.
+ */
+static void hv_clock_choose_env(struct kunit *test)
+{
+	const struct hc_mode_case *c = test->param_value;
+
+	KUNIT_EXPECT_EQ(test, hv_clock_choose(&c->env), c->want);
+}
+
+/*
+ * Over every input: the kernel's MSRs (a real backend, the kernel's
+ * clocksource there) are written only in HV_CLOCK_OWN, never when the
+ * kernel has a clocksource of its own.
+ */
+static void hv_clock_choose_never_clobbers(struct kunit *test)
+{
+	unsigned int bits;
+
+	for (bits = 0; bits < 32; bits++) {
+		struct hv_clock_env env = HC_ENV(bits & 1, bits & 2, bits & 4,
+						 bits & 8, bits & 16);
+		enum hv_clock_mode mode = hv_clock_choose(&env);
+
+		if (!env.sim && (env.kernel_page || env.kernel_counter))
+			KUNIT_EXPECT_NE_MSG(test, mode, HV_CLOCK_OWN,
+					    "inputs %#x", bits);
+		if (mode == HV_CLOCK_KERNEL_PAGE)
+			KUNIT_EXPECT_TRUE_MSG(test, env.kernel_page,
+					      "inputs %#x", bits);
+		if (!env.force && !env.sim &&
+		    (env.kernel_page || env.kernel_counter))
+			KUNIT_EXPECT_EQ_MSG(test, mode, HV_CLOCK_OFF,
+					    "inputs %#x", bits);
+	}
+}
+
 /*
  * A stimer0 count written far ahead: the hrtimer's delay is the ticks in
  * ns while they fit a ktime_t, and KTIME_MAX past that, never a product
@@ -438,6 +523,8 @@ static struct kunit_case hv_clock_cases[] = {
 	KUNIT_CASE(hv_clock_page_read_mid_update),
 	KUNIT_CASE(hv_clock_page_read_gives_up),
 	KUNIT_CASE(hvsim_stimer_delay_far),
+	KUNIT_CASE_PARAM(hv_clock_choose_env, hc_mode_gen_params),
+	KUNIT_CASE(hv_clock_choose_never_clobbers),
 	KUNIT_CASE(hvsim_ref_tsc_page),
 	KUNIT_CASE(hvsim_stimer_config_refused),
 	KUNIT_CASE(hvsim_stimer_direct_expiry),
