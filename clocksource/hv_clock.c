@@ -182,13 +182,13 @@ static struct clocksource hv_clock_cs = {
 };
 
 #if !defined(MODULE) && IS_ENABLED(CONFIG_PARAVIRT)
-/* sched_clock in ns from the reference time at boot. */
-static u64 hv_clock_sched_offset __ro_after_init;
+/* sched_clock in ns: the reference time, biased to continue the old one. */
+static u64 hv_clock_sched_bias_ns __ro_after_init;
 
 static u64 notrace hv_clock_sched_clock(void)
 {
-	return (hv_clock_read_ref(NULL) - hv_clock_sched_offset) *
-		(NSEC_PER_SEC / HV_CLOCK_REF_HZ);
+	return hv_clock_sched_ns(hv_clock_read_ref(NULL),
+				 hv_clock_sched_bias_ns);
 }
 
 /*
@@ -196,16 +196,30 @@ static u64 notrace hv_clock_sched_clock(void)
  * the kernel's own driver does where the TSC is not invariant.  Only at
  * boot (paravirt_set_sched_clock() is init-time only), never under a
  * simulated host.
+ *
+ * This runs at device initcall, long after sched_clock started: the new
+ * clock continues from the old one's value at the switch.  The two are
+ * read together with interrupts off; the switch itself may sleep (it
+ * patches a static call), and both clocks advance alike meanwhile, so
+ * a reader sees no jump but the rates' difference over that moment.
  */
 static void __init hv_clock_sched_clock_init(void)
 {
+	unsigned long flags;
+	u64 ref, old;
+
 	if (!hv_clock_page || hv_clock_is_sim)
 		return;
 	if (cpuid_eax(HYPERV_CPUID_FEATURES) & HV_ACCESS_TSC_INVARIANT)
 		return;
-	hv_clock_sched_offset = hv_clock_read_ref(NULL);
+	local_irq_save(flags);
+	old = sched_clock();
+	ref = hv_clock_read_ref(NULL);
+	local_irq_restore(flags);
+	hv_clock_sched_bias_ns = hv_clock_sched_bias(ref, old);
 	paravirt_set_sched_clock(hv_clock_sched_clock);
-	pr_info("reference time is sched_clock\n");
+	pr_info("reference time is sched_clock, continuing from %llu ns\n",
+		old);
 }
 #else
 static inline void hv_clock_sched_clock_init(void)

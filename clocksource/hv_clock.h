@@ -22,6 +22,7 @@
 
 #include <linux/compiler.h>
 #include <linux/math64.h>
+#include <linux/time64.h>
 #include <linux/types.h>
 #include <asm/barrier.h>
 #include <asm/hyperv-tlfs.h>
@@ -113,6 +114,39 @@ hv_clock_page_read(const struct ms_hyperv_tsc_page *pg,
 	}
 	*time = hv_clock_tsc_to_ref(tsc, scale, offset);
 	return true;
+}
+
+/* Nanoseconds per reference tick. */
+#define HV_CLOCK_NS_PER_REF	(NSEC_PER_SEC / HV_CLOCK_REF_HZ)
+
+/**
+ * hv_clock_sched_bias() - the bias that continues a running sched_clock.
+ * @ref: the reference time at the switch.
+ * @now_ns: the outgoing sched_clock's value at the switch.
+ *
+ * A sched_clock installed long after boot must go on from the value of
+ * the one it replaces, not restart near 0: a jump back would be seen by
+ * the scheduler and in every timestamp.  The new clock reads
+ * hv_clock_sched_ns(ref, bias); all sums are modulo 2^64, so a bias
+ * "below zero" works as well.
+ *
+ * Return: @now_ns - @ref * 100, modulo 2^64.
+ */
+static inline u64 hv_clock_sched_bias(u64 ref, u64 now_ns)
+{
+	return now_ns - ref * HV_CLOCK_NS_PER_REF;
+}
+
+/**
+ * hv_clock_sched_ns() - sched_clock in ns from the reference time.
+ * @ref: the reference time.
+ * @bias: from hv_clock_sched_bias().
+ *
+ * Return: @ref * 100 + @bias, modulo 2^64.
+ */
+static __always_inline u64 hv_clock_sched_ns(u64 ref, u64 bias)
+{
+	return ref * HV_CLOCK_NS_PER_REF + bias;
 }
 
 /**

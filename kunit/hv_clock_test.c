@@ -4,7 +4,9 @@
  * (clocksource/hv_clock.h), and the host side of hvsim's clocks
  * (hvsim/timer.c): the scale of a TSC frequency, the offset that keeps
  * reference time continuous across a change, the guest's page, the
- * checks on stimer0's configuration and a direct-mode expiry.
+ * checks on stimer0's configuration and a direct-mode expiry; and the
+ * pure rules of hv_clock: when it registers what, and the sched_clock
+ * bias.
  *
  * The reader runs on pages of the test's own, with a TSC stub that can
  * play the host updating the page between the reader's two sequence
@@ -405,6 +407,50 @@ static void hvsim_stimer_direct_expiry(struct kunit *test)
 	local_irq_restore(flags);
 }
 
+struct hc_sched_case {
+	const char *name;
+	u64 ref;	/* reference time at the switch */
+	u64 now_ns;	/* the old sched_clock then */
+};
+
+static const struct hc_sched_case hc_sched_cases[] = {
+	{ "boot: 3 s of sched_clock, 40 s of partition", 400000000ULL,
+	  3000000000ULL },
+	{ "old clock ahead of the reference time", 10, 5000000000ULL },
+	{ "both zero", 0, 0 },
+	{ "old clock near wrap", 123456789ULL, U64_MAX - 50 },
+	{ "reference time * 100 past 2^64", U64_MAX / 50, 987654321ULL },
+	{ "reference time at its maximum", U64_MAX, 1 },
+};
+
+static void hc_sched_case_desc(const struct hc_sched_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(hc_sched, hc_sched_cases, hc_sched_case_desc);
+
+/*
+ * sched_clock switched to the reference time late in boot: at the switch
+ * it reads exactly what the old one read (not 0 plus a little, a jump
+ * back), and from there it advances 100 ns per reference tick, modulo
+ * 2^64 like every u64 clock.
+ */
+static void hv_clock_sched_continues(struct kunit *test)
+{
+	const struct hc_sched_case *c = test->param_value;
+	u64 bias = hv_clock_sched_bias(c->ref, c->now_ns);
+
+	KUNIT_EXPECT_EQ(test, hv_clock_sched_ns(c->ref, bias), c->now_ns);
+	KUNIT_EXPECT_EQ(test, hv_clock_sched_ns(c->ref + 1, bias),
+			c->now_ns + 100);
+	KUNIT_EXPECT_EQ(test, hv_clock_sched_ns(c->ref + 10000000, bias),
+			c->now_ns + NSEC_PER_SEC);
+	/* The difference of two readings is the elapsed time. */
+	KUNIT_EXPECT_EQ(test, hv_clock_sched_ns(c->ref + 777, bias) -
+			hv_clock_sched_ns(c->ref + 700, bias), 7700ULL);
+}
+
 struct hc_mode_case {
 	const char *name;
 	struct hv_clock_env env;
@@ -525,6 +571,7 @@ static struct kunit_case hv_clock_cases[] = {
 	KUNIT_CASE(hvsim_stimer_delay_far),
 	KUNIT_CASE_PARAM(hv_clock_choose_env, hc_mode_gen_params),
 	KUNIT_CASE(hv_clock_choose_never_clobbers),
+	KUNIT_CASE_PARAM(hv_clock_sched_continues, hc_sched_gen_params),
 	KUNIT_CASE(hvsim_ref_tsc_page),
 	KUNIT_CASE(hvsim_stimer_config_refused),
 	KUNIT_CASE(hvsim_stimer_direct_expiry),
