@@ -26,8 +26,7 @@
  * picks them by itself (the tests select the clocksource in sysfs and
  * drive stimer0 through debugfs); in particular stimer0, which hvsim runs
  * on an hrtimer, must never become the tick device that drives that
- * hrtimer.  It is marked per-CPU, so it never becomes the broadcast device
- * either.
+ * hrtimer, nor the broadcast device (below the HPET's 50).
  *
  * debugfs (/sys/kernel/debug/hv_clock/):
  *   now     read: "page P ref R valid V gap G": a page reading (or the
@@ -298,11 +297,13 @@ static int hv_clock_cpu_online(unsigned int cpu)
 	memset(ced, 0, sizeof(*ced));
 	ced->name = "hv_clock_stimer0";
 	/*
-	 * stimer0 interrupts only its own VP: never a broadcast device,
-	 * which the tick core would otherwise take it for where no device
-	 * rated higher (an HPET) is registered, whatever its rating.
+	 * Not CLOCK_EVT_FEAT_PERCPU, though stimer0 interrupts only its own
+	 * VP: with it the tick core takes a one-shot device as the CPU's
+	 * idle wakeup device (tick_set_oneshot_wakeup_device()), whatever
+	 * its rating, and then neither the test hook nor CPU offline can
+	 * have it back.
 	 */
-	ced->features = CLOCK_EVT_FEAT_ONESHOT | CLOCK_EVT_FEAT_PERCPU;
+	ced->features = CLOCK_EVT_FEAT_ONESHOT;
 	ced->rating = hv_clock_is_sim ? HV_CLOCK_SIM_CE_RATING :
 					HV_CLOCK_CE_RATING;
 	ced->cpumask = cpumask_of(cpu);
