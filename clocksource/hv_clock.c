@@ -20,11 +20,13 @@
  *
  * A kernel with CONFIG_HYPERV_TIMER registers its own Hyper-V clocksource
  * and stimer0 on Hyper-V: then this module loads but registers nothing,
- * unless the "force" parameter asks.  Under a simulated host both are
- * rated low, so that the kernel never picks them by itself (the tests
- * select the clocksource in sysfs and drive stimer0 through debugfs); in
- * particular stimer0, which hvsim runs on an hrtimer, must never become
- * the tick device that drives that hrtimer.
+ * unless the "force" parameter asks, and forced it reads the kernel's own
+ * page and leaves the kernel's MSRs and stimer0 alone (hv_clock_choose()).
+ * Under a simulated host both are rated low, so that the kernel never
+ * picks them by itself (the tests select the clocksource in sysfs and
+ * drive stimer0 through debugfs); in particular stimer0, which hvsim runs
+ * on an hrtimer, must never become the tick device that drives that
+ * hrtimer, nor the broadcast device (below the HPET's 50).
  *
  * debugfs (/sys/kernel/debug/hv_clock/):
  *   now     read: "page P ref R valid V gap G": a page reading (or the
@@ -48,6 +50,7 @@
 #include <linux/sched/clock.h>
 #include <linux/seq_file.h>
 #include <linux/smp.h>
+#include <linux/string.h>
 #include <linux/uaccess.h>
 #include <asm/cpuid.h>
 #include <asm/hypervisor.h>
@@ -55,6 +58,7 @@
 #include <hvguest/hvcore.h>
 #if IS_ENABLED(CONFIG_HYPERV_TIMER)
 #include <asm/mshyperv.h>
+#include <clocksource/hyperv_timer.h>
 #endif
 #if IS_ENABLED(CONFIG_PARAVIRT)
 #include <asm/paravirt.h>
@@ -105,12 +109,29 @@ struct hv_clock_pcpu {
 
 static DEFINE_PER_CPU(struct hv_clock_pcpu, hv_clock_pcpu);
 
+static enum hv_clock_mode hv_clock_mode;
 static struct ms_hyperv_tsc_page *hv_clock_page;
+/* The page is ours (we gave it to the hypervisor), not the kernel's. */
+static bool hv_clock_page_ours;
 static bool hv_clock_stimer_direct;
 static u8 hv_clock_stimer_vector;
 static bool hv_clock_is_sim;
 static int hv_clock_cpuhp = -1;
 static struct dentry *hv_clock_debugfs;
+
+static const char *hv_clock_mode_name(enum hv_clock_mode mode)
+{
+	switch (mode) {
+	case HV_CLOCK_OWN:
+		return "own";
+	case HV_CLOCK_KERNEL_PAGE:
+		return "kernel_page";
+	case HV_CLOCK_KERNEL_COUNTER:
+		return "kernel_counter";
+	default:
+		return "off";
+	}
+}
 
 static notrace u64 hv_clock_rdtsc(void *ctx)
 {
@@ -160,13 +181,13 @@ static struct clocksource hv_clock_cs = {
 };
 
 #if !defined(MODULE) && IS_ENABLED(CONFIG_PARAVIRT)
-/* sched_clock in ns from the reference time at boot. */
-static u64 hv_clock_sched_offset __ro_after_init;
+/* sched_clock in ns: the reference time, biased to continue the old one. */
+static u64 hv_clock_sched_bias_ns __ro_after_init;
 
 static u64 notrace hv_clock_sched_clock(void)
 {
-	return (hv_clock_read_ref(NULL) - hv_clock_sched_offset) *
-		(NSEC_PER_SEC / HV_CLOCK_REF_HZ);
+	return hv_clock_sched_ns(hv_clock_read_ref(NULL),
+				 hv_clock_sched_bias_ns);
 }
 
 /*
@@ -174,16 +195,30 @@ static u64 notrace hv_clock_sched_clock(void)
  * the kernel's own driver does where the TSC is not invariant.  Only at
  * boot (paravirt_set_sched_clock() is init-time only), never under a
  * simulated host.
+ *
+ * This runs at device initcall, long after sched_clock started: the new
+ * clock continues from the old one's value at the switch.  The two are
+ * read together with interrupts off; the switch itself may sleep (it
+ * patches a static call), and both clocks advance alike meanwhile, so
+ * a reader sees no jump but the rates' difference over that moment.
  */
 static void __init hv_clock_sched_clock_init(void)
 {
+	unsigned long flags;
+	u64 ref, old;
+
 	if (!hv_clock_page || hv_clock_is_sim)
 		return;
 	if (cpuid_eax(HYPERV_CPUID_FEATURES) & HV_ACCESS_TSC_INVARIANT)
 		return;
-	hv_clock_sched_offset = hv_clock_read_ref(NULL);
+	local_irq_save(flags);
+	old = sched_clock();
+	ref = hv_clock_read_ref(NULL);
+	local_irq_restore(flags);
+	hv_clock_sched_bias_ns = hv_clock_sched_bias(ref, old);
 	paravirt_set_sched_clock(hv_clock_sched_clock);
-	pr_info("reference time is sched_clock\n");
+	pr_info("reference time is sched_clock, continuing from %llu ns\n",
+		old);
 }
 #else
 static inline void hv_clock_sched_clock_init(void)
@@ -261,6 +296,13 @@ static int hv_clock_cpu_online(unsigned int cpu)
 
 	memset(ced, 0, sizeof(*ced));
 	ced->name = "hv_clock_stimer0";
+	/*
+	 * Not CLOCK_EVT_FEAT_PERCPU, though stimer0 interrupts only its own
+	 * VP: with it the tick core takes a one-shot device as the CPU's
+	 * idle wakeup device (tick_set_oneshot_wakeup_device()), whatever
+	 * its rating, and then neither the test hook nor CPU offline can
+	 * have it back.
+	 */
 	ced->features = CLOCK_EVT_FEAT_ONESHOT;
 	ced->rating = hv_clock_is_sim ? HV_CLOCK_SIM_CE_RATING :
 					HV_CLOCK_CE_RATING;
@@ -349,6 +391,7 @@ static int hv_clock_stats_show(struct seq_file *m, void *v)
 		given_up += READ_ONCE(pc->given_up);
 		irqs += READ_ONCE(pc->irqs);
 	}
+	seq_printf(m, "mode %s\n", hv_clock_mode_name(hv_clock_mode));
 	seq_printf(m, "clocksource %s\n", hv_clock_cs.name);
 	seq_printf(m, "page %d\n", !!hv_clock_page);
 	seq_printf(m, "stimer %s\n", hv_clock_cpuhp < 0 ? "none" :
@@ -456,19 +499,29 @@ static const struct file_operations hv_clock_stimer_fops = {
 	.release = single_release,
 };
 
-/* Whether the kernel runs its own Hyper-V clocksource (then stay out). */
-static bool hv_clock_kernel_has_own(void)
+/* What decides the mode (see hv_clock_choose()). */
+static void hv_clock_get_env(struct hv_clock_env *env)
 {
+	memset(env, 0, sizeof(*env));
+	env->sim = !hvcore_backend_is_real();
+#ifndef MODULE
+	env->builtin = true;
+#endif
+	env->force = force;
 #if IS_ENABLED(CONFIG_HYPERV_TIMER)
 	/*
-	 * hv_init_clocksource() registers hyperv_clocksource_tsc_page or
-	 * _msr at boot on Hyper-V when either feature is offered.
+	 * hv_init_tsc_clocksource() sets the PFN as it gives the page to the
+	 * hypervisor and registers hyperv_clocksource_tsc_page.
 	 */
-	return hypervisor_is_type(X86_HYPER_MS_HYPERV) &&
-	       (ms_hyperv.features & (HV_MSR_REFERENCE_TSC_AVAILABLE |
-				      HV_MSR_TIME_REF_COUNT_AVAILABLE));
-#else
-	return false;
+	env->kernel_page = hv_get_tsc_pfn() != 0;
+	/*
+	 * Nothing the kernel exports says hyperv_clocksource_msr is
+	 * registered: hv_init_clocksource() registers it at boot on Hyper-V
+	 * whenever the reference counter is offered, and that is the test.
+	 */
+	env->kernel_counter = hypervisor_is_type(X86_HYPER_MS_HYPERV) &&
+			      (ms_hyperv.features &
+			       HV_MSR_TIME_REF_COUNT_AVAILABLE);
 #endif
 }
 
@@ -489,17 +542,50 @@ static int hv_clock_page_enable(void)
 		return ret;
 	}
 	hv_clock_page = pg;
+	hv_clock_page_ours = true;
 	return 0;
 }
 
 static void hv_clock_page_disable(void)
 {
-	if (!hv_clock_page)
+	if (!hv_clock_page_ours) {
+		/* The kernel's page, or none: the MSR is not ours to clear. */
+		hv_clock_page = NULL;
 		return;
+	}
 	/* The host writes the page until this returns: only then free it. */
 	hvcore_ref_tsc(0);
 	free_page((unsigned long)hv_clock_page);
 	hv_clock_page = NULL;
+	hv_clock_page_ours = false;
+}
+
+/*
+ * The clocksource's page: one of our own (the MSR write), the kernel's
+ * (read only), or none (the reference counter alone).
+ */
+static int hv_clock_page_init(void)
+{
+	int ret;
+
+	switch (hv_clock_mode) {
+	case HV_CLOCK_OWN:
+		ret = hv_clock_page_enable();
+		if (ret != -EOPNOTSUPP)
+			return ret;
+		break;
+#if IS_ENABLED(CONFIG_HYPERV_TIMER)
+	case HV_CLOCK_KERNEL_PAGE:
+		hv_clock_page = hv_get_tsc_page();
+		if (hv_clock_page)
+			return 0;
+		break;
+#endif
+	default:
+		break;
+	}
+	hv_clock_cs.name = "hv_clock_ref";
+	return 0;
 }
 
 static int hv_clock_stimer_init(void)
@@ -534,8 +620,36 @@ static void hv_clock_stimer_exit(void)
 	hvcore_clear_stimer_handler();
 }
 
+/* Says why the mode is what it is. */
+static void hv_clock_log_mode(const struct hv_clock_env *env)
+{
+	const char *kcs = env->kernel_page ? "hyperv_clocksource_tsc_page" :
+					     "hyperv_clocksource_msr";
+
+	switch (hv_clock_mode) {
+	case HV_CLOCK_OFF:
+		if (env->sim)
+			pr_info("built in next to a simulated backend: registering nothing\n");
+		else
+			pr_info("the kernel registered %s: registering nothing (force=1 to override)\n",
+				kcs);
+		break;
+	case HV_CLOCK_KERNEL_PAGE:
+		pr_info("forced next to the kernel's %s: reading the kernel's TSC page, its REFERENCE_TSC and stimer0 left alone, no clock events\n",
+			kcs);
+		break;
+	case HV_CLOCK_KERNEL_COUNTER:
+		pr_info("forced next to the kernel's %s: reference counter only, its stimer0 left alone, no clock events\n",
+			kcs);
+		break;
+	default:
+		break;
+	}
+}
+
 static int __init hv_clock_init(void)
 {
+	struct hv_clock_env env;
 	int ret;
 
 	ret = hvcore_get_backend();
@@ -543,28 +657,18 @@ static int __init hv_clock_init(void)
 		pr_err("no hypervisor backend: %d\n", ret);
 		return ret;
 	}
-	hv_clock_is_sim = !hvcore_backend_is_real();
-#ifndef MODULE
-	/*
-	 * Built in next to a simulated host (the KUnit kernel): that host
-	 * exists for tests, which must find hvcore's timer path untouched.
-	 */
-	if (hv_clock_is_sim) {
-		pr_info("simulated backend: not registering\n");
+	hv_clock_get_env(&env);
+	hv_clock_is_sim = env.sim;
+	hv_clock_mode = hv_clock_choose(&env);
+	hv_clock_log_mode(&env);
+	if (hv_clock_mode == HV_CLOCK_OFF) {
+		/* Loaded and idle: hv_clock_exit() has nothing to undo. */
 		hvcore_put_backend();
 		return 0;
 	}
-#endif
-	if (!hv_clock_is_sim && hv_clock_kernel_has_own() && !force) {
-		pr_info("the kernel has its own Hyper-V clocksource: not registering (force=1 to override)\n");
-		ret = -ENODEV;
-		goto err_put;
-	}
 
-	ret = hv_clock_page_enable();
-	if (ret == -EOPNOTSUPP) {
-		hv_clock_cs.name = "hv_clock_ref";
-	} else if (ret) {
+	ret = hv_clock_page_init();
+	if (ret) {
 		pr_err("TSC page refused: %d\n", ret);
 		goto err_put;
 	}
@@ -577,7 +681,8 @@ static int __init hv_clock_init(void)
 	if (ret)
 		goto err_page;
 
-	ret = hv_clock_stimer_init();
+	/* Forced next to the kernel's clocksource, stimer0 is the kernel's. */
+	ret = hv_clock_mode == HV_CLOCK_OWN ? hv_clock_stimer_init() : 0;
 	if (ret) {
 		pr_err("stimer0 clock events not registered: %d\n", ret);
 		goto err_cs;
@@ -591,7 +696,8 @@ static int __init hv_clock_init(void)
 	debugfs_create_file("stimer", 0644, hv_clock_debugfs, NULL,
 			    &hv_clock_stimer_fops);
 
-	hv_clock_sched_clock_init();
+	if (hv_clock_mode == HV_CLOCK_OWN)
+		hv_clock_sched_clock_init();
 	pr_info("%s registered on the %s backend, stimer0 %s\n",
 		hv_clock_cs.name, hvcore_backend_name(),
 		hv_clock_cpuhp < 0 ? "absent" :
@@ -609,6 +715,8 @@ err_put:
 
 static void __exit hv_clock_exit(void)
 {
+	if (hv_clock_mode == HV_CLOCK_OFF)
+		return;
 	debugfs_remove_recursive(hv_clock_debugfs);
 	hv_clock_stimer_exit();
 	clocksource_unregister(&hv_clock_cs);

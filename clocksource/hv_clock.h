@@ -22,6 +22,7 @@
 
 #include <linux/compiler.h>
 #include <linux/math64.h>
+#include <linux/time64.h>
 #include <linux/types.h>
 #include <asm/barrier.h>
 #include <asm/hyperv-tlfs.h>
@@ -113,6 +114,102 @@ hv_clock_page_read(const struct ms_hyperv_tsc_page *pg,
 	}
 	*time = hv_clock_tsc_to_ref(tsc, scale, offset);
 	return true;
+}
+
+/* Nanoseconds per reference tick. */
+#define HV_CLOCK_NS_PER_REF	(NSEC_PER_SEC / HV_CLOCK_REF_HZ)
+
+/**
+ * hv_clock_sched_bias() - the bias that continues a running sched_clock.
+ * @ref: the reference time at the switch.
+ * @now_ns: the outgoing sched_clock's value at the switch.
+ *
+ * A sched_clock installed long after boot must go on from the value of
+ * the one it replaces, not restart near 0: a jump back would be seen by
+ * the scheduler and in every timestamp.  The new clock reads
+ * hv_clock_sched_ns(ref, bias); all sums are modulo 2^64, so a bias
+ * "below zero" works as well.
+ *
+ * Return: @now_ns - @ref * 100, modulo 2^64.
+ */
+static inline u64 hv_clock_sched_bias(u64 ref, u64 now_ns)
+{
+	return now_ns - ref * HV_CLOCK_NS_PER_REF;
+}
+
+/**
+ * hv_clock_sched_ns() - sched_clock in ns from the reference time.
+ * @ref: the reference time.
+ * @bias: from hv_clock_sched_bias().
+ *
+ * Return: @ref * 100 + @bias, modulo 2^64.
+ */
+static __always_inline u64 hv_clock_sched_ns(u64 ref, u64 bias)
+{
+	return ref * HV_CLOCK_NS_PER_REF + bias;
+}
+
+/**
+ * enum hv_clock_mode - what hv_clock registers.
+ * @HV_CLOCK_OFF: nothing; the module stays loaded and idle.
+ * @HV_CLOCK_OWN: a clocksource on a TSC page of its own (it writes
+ *	HV_X64_MSR_REFERENCE_TSC), or on the reference counter where the
+ *	backend has no page, and stimer0 clock events.
+ * @HV_CLOCK_KERNEL_PAGE: forced next to the kernel's own
+ *	hyperv_clocksource_tsc_page: a clocksource reading the kernel's page
+ *	(hv_get_tsc_page()), no MSR written, no clock events (the kernel's
+ *	stimer0 is in use).
+ * @HV_CLOCK_KERNEL_COUNTER: forced next to the kernel's
+ *	hyperv_clocksource_msr alone: a clocksource on the reference counter,
+ *	no MSR written, no clock events.
+ */
+enum hv_clock_mode {
+	HV_CLOCK_OFF,
+	HV_CLOCK_OWN,
+	HV_CLOCK_KERNEL_PAGE,
+	HV_CLOCK_KERNEL_COUNTER,
+};
+
+/**
+ * struct hv_clock_env - what decides hv_clock's mode.
+ * @sim: the backend is a simulated host: the MSRs hv_clock writes are
+ *	the simulator's, never the kernel's.
+ * @builtin: hv_clock is built into the kernel, not a module.
+ * @kernel_page: the kernel registered hyperv_clocksource_tsc_page (its
+ *	hv_get_tsc_pfn() is not 0).
+ * @kernel_counter: the kernel registered hyperv_clocksource_msr.
+ * @force: the "force" module parameter.
+ */
+struct hv_clock_env {
+	bool sim;
+	bool builtin;
+	bool kernel_page;
+	bool kernel_counter;
+	bool force;
+};
+
+/**
+ * hv_clock_choose() - the mode for an environment.
+ * @env: the environment.
+ *
+ * Under a simulated host hv_clock registers its own, except when built
+ * in (the KUnit kernel, whose suites need hvcore's timer path as they
+ * left it).  On Hyper-V it registers its own only where the kernel has
+ * no Hyper-V clocksource; where it has one, nothing unless forced, and
+ * forced, only a clocksource that leaves the kernel's MSRs alone.
+ *
+ * Return: the mode.
+ */
+static inline enum hv_clock_mode hv_clock_choose(const struct hv_clock_env *env)
+{
+	if (env->sim)
+		return env->builtin ? HV_CLOCK_OFF : HV_CLOCK_OWN;
+	if (!env->kernel_page && !env->kernel_counter)
+		return HV_CLOCK_OWN;
+	if (!env->force)
+		return HV_CLOCK_OFF;
+	return env->kernel_page ? HV_CLOCK_KERNEL_PAGE :
+				  HV_CLOCK_KERNEL_COUNTER;
 }
 
 #endif /* _HV_CLOCK_H */

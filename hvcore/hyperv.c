@@ -22,14 +22,30 @@
 
 static const struct hvcore_hv_platform *hvcore_hv_plat;
 
+static int hvcore_hv_ref_tsc(u64 val);
+static int hvcore_hv_stimer_config(u64 config);
+static int hvcore_hv_stimer_count(u64 count);
+
 /**
  * hvcore_hv_set_platform() - choose the platform the "hyperv" ops use.
  * @plat: the platform, or NULL to detach.
+ *
+ * The clock ops are offered only when the partition has them: @ref_tsc
+ * with HV_MSR_REFERENCE_TSC_AVAILABLE, the stimer0 ops with
+ * HV_MSR_SYNTIMER_AVAILABLE.  Without them hvcore_ref_tsc() answers
+ * -EOPNOTSUPP and hvcore_has_stimer() false.
  *
  * Context: process context, while the ops are not in use.
  */
 void hvcore_hv_set_platform(const struct hvcore_hv_platform *plat)
 {
+	u32 features = plat ? plat->features : 0;
+	bool stimer = features & HV_MSR_SYNTIMER_AVAILABLE;
+
+	hvcore_hv_ops.ref_tsc = features & HV_MSR_REFERENCE_TSC_AVAILABLE ?
+				hvcore_hv_ref_tsc : NULL;
+	hvcore_hv_ops.stimer_config = stimer ? hvcore_hv_stimer_config : NULL;
+	hvcore_hv_ops.stimer_count = stimer ? hvcore_hv_stimer_count : NULL;
 	WRITE_ONCE(hvcore_hv_plat, plat);
 }
 
@@ -283,7 +299,8 @@ static void hvcore_hv_detach(void)
 	READ_ONCE(hvcore_hv_plat)->clear_callback();
 }
 
-const struct hvcore_backend_ops hvcore_hv_ops = {
+/* The clock ops are filled in by hvcore_hv_set_platform(). */
+struct hvcore_backend_ops hvcore_hv_ops = {
 	.name = "hyperv",
 	.owner = THIS_MODULE,
 	.post_message = hvcore_hv_post_message,
@@ -296,9 +313,6 @@ const struct hvcore_backend_ops hvcore_hv_ops = {
 	.attach = hvcore_hv_attach,
 	.detach = hvcore_hv_detach,
 	.timer_message = hvcore_hv_timer_message,
-	.ref_tsc = hvcore_hv_ref_tsc,
-	.stimer_config = hvcore_hv_stimer_config,
-	.stimer_count = hvcore_hv_stimer_count,
 };
 
 /**

@@ -63,6 +63,9 @@ static_assert(offsetof(struct hvcore_hv_post_input, payload) == 16);
  * @hints: the hypervisor's recommendations (CPUID 0x40000004 EAX, the
  *	kernel's ms_hyperv.hints); only HV_DEPRECATING_AEOI_RECOMMENDED is
  *	used.
+ * @features: the partition's features (CPUID 0x40000003 EAX, the
+ *	kernel's ms_hyperv.features); HV_MSR_REFERENCE_TSC_AVAILABLE and
+ *	HV_MSR_SYNTIMER_AVAILABLE decide which clock ops are offered.
  * @real: the platform is the kernel's own Hyper-V code, not a test's.
  */
 struct hvcore_hv_platform {
@@ -78,11 +81,12 @@ struct hvcore_hv_platform {
 	void (*timer_message)(void);
 	u8 vector;
 	u32 hints;
+	u32 features;
 	bool real;
 };
 
 /* The "hyperv" ops; they act on the platform given to the calls below. */
-extern const struct hvcore_backend_ops hvcore_hv_ops;
+extern struct hvcore_backend_ops hvcore_hv_ops;
 
 void hvcore_hv_set_platform(const struct hvcore_hv_platform *plat);
 int hvcore_hv_register(const struct hvcore_hv_platform *plat);

@@ -125,6 +125,7 @@ void hvcore_hyperv_init(void)
 	}
 
 	hvcore_hvk_platform.hints = ms_hyperv.hints;
+	hvcore_hvk_platform.features = ms_hyperv.features;
 	ret = hvcore_hv_register(&hvcore_hvk_platform);
 	if (ret) {
 		pr_err("hyperv backend not registered: %d\n", ret);

@@ -39,6 +39,7 @@ void hvcore_hvx_platform_init(struct hvcore_hv_platform *plat)
 		.vector = HVX_SINT_VECTOR,
 		.hints = hvx_get_info()->hints |
 			 HV_DEPRECATING_AEOI_RECOMMENDED,
+		.features = hvx_get_info()->features,
 		.real = true,
 	};
 }

@@ -53,6 +53,7 @@ s64 hvsim_clock_offset(u64 tsc, u64 ref, u64 scale);
 int hvsim_ref_tsc(u64 val);
 int hvsim_stimer_config(u64 config);
 int hvsim_stimer_count(u64 count);
+ktime_t hvsim_stimer_delay(u64 ticks);
 void hvsim_timer_init(void);
 void hvsim_timer_exit(void);
 void hvsim_timer_debugfs(struct dentry *parent);

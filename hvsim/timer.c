@@ -426,6 +426,23 @@ refuse:
 	return -EINVAL;
 }
 
+/**
+ * hvsim_stimer_delay() - the hrtimer delay of a stimer0 count ahead.
+ * @ticks: reference ticks (100 ns) from now to the count.
+ *
+ * A guest may write any 64-bit count: one too far ahead for ktime_t (more
+ * than about 292 years) waits forever rather than wrapping to an early,
+ * or negative, delay.
+ *
+ * Return: @ticks in ns, at most KTIME_MAX.
+ */
+ktime_t hvsim_stimer_delay(u64 ticks)
+{
+	if (ticks > (u64)KTIME_MAX / 100)
+		return KTIME_MAX;
+	return ns_to_ktime(ticks * 100);
+}
+
 /* Start @t's hrtimer for its count; on its CPU, IRQs off. */
 static void hvsim_stimer_arm(struct hvsim_stimer *t)
 {
@@ -433,7 +450,8 @@ static void hvsim_stimer_arm(struct hvsim_stimer *t)
 	u64 ticks = t->count > ref ? t->count - ref : 0;
 
 	t->armed++;
-	hrtimer_start(&t->timer, ns_to_ktime(ticks * 100),
+	/* A relative start saturates at KTIME_MAX (ktime_add_safe()). */
+	hrtimer_start(&t->timer, hvsim_stimer_delay(ticks),
 		      HRTIMER_MODE_REL_PINNED_HARD);
 }
 
@@ -455,8 +473,8 @@ static enum hrtimer_restart hvsim_stimer_fire(struct hrtimer *h)
 	if (ref < count) {
 		/* CLOCK_MONOTONIC ran ahead of the counter: not yet. */
 		t->rearmed++;
-		hrtimer_set_expires(h, ktime_add_ns(hrtimer_cb_get_time(h),
-						    (count - ref) * 100));
+		hrtimer_set_expires(h, ktime_add_safe(hrtimer_cb_get_time(h),
+					hvsim_stimer_delay(count - ref)));
 		return HRTIMER_RESTART;
 	}
 

@@ -4,7 +4,9 @@
  * (clocksource/hv_clock.h), and the host side of hvsim's clocks
  * (hvsim/timer.c): the scale of a TSC frequency, the offset that keeps
  * reference time continuous across a change, the guest's page, the
- * checks on stimer0's configuration and a direct-mode expiry.
+ * checks on stimer0's configuration and a direct-mode expiry; and the
+ * pure rules of hv_clock: when it registers what, and the sched_clock
+ * bias.
  *
  * The reader runs on pages of the test's own, with a TSC stub that can
  * play the host updating the page between the reader's two sequence
@@ -405,6 +407,156 @@ static void hvsim_stimer_direct_expiry(struct kunit *test)
 	local_irq_restore(flags);
 }
 
+struct hc_sched_case {
+	const char *name;
+	u64 ref;	/* reference time at the switch */
+	u64 now_ns;	/* the old sched_clock then */
+};
+
+static const struct hc_sched_case hc_sched_cases[] = {
+	{ "boot: 3 s of sched_clock, 40 s of partition", 400000000ULL,
+	  3000000000ULL },
+	{ "old clock ahead of the reference time", 10, 5000000000ULL },
+	{ "both zero", 0, 0 },
+	{ "old clock near wrap", 123456789ULL, U64_MAX - 50 },
+	{ "reference time * 100 past 2^64", U64_MAX / 50, 987654321ULL },
+	{ "reference time at its maximum", U64_MAX, 1 },
+};
+
+static void hc_sched_case_desc(const struct hc_sched_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(hc_sched, hc_sched_cases, hc_sched_case_desc);
+
+/*
+ * sched_clock switched to the reference time late in boot: at the switch
+ * it reads exactly what the old one read (not 0 plus a little, a jump
+ * back), and from there it advances 100 ns per reference tick, modulo
+ * 2^64 like every u64 clock.
+ */
+static void hv_clock_sched_continues(struct kunit *test)
+{
+	const struct hc_sched_case *c = test->param_value;
+	u64 bias = hv_clock_sched_bias(c->ref, c->now_ns);
+
+	KUNIT_EXPECT_EQ(test, hv_clock_sched_ns(c->ref, bias), c->now_ns);
+	KUNIT_EXPECT_EQ(test, hv_clock_sched_ns(c->ref + 1, bias),
+			c->now_ns + 100);
+	KUNIT_EXPECT_EQ(test, hv_clock_sched_ns(c->ref + 10000000, bias),
+			c->now_ns + NSEC_PER_SEC);
+	/* The difference of two readings is the elapsed time. */
+	KUNIT_EXPECT_EQ(test, hv_clock_sched_ns(c->ref + 777, bias) -
+			hv_clock_sched_ns(c->ref + 700, bias), 7700ULL);
+}
+
+struct hc_mode_case {
+	const char *name;
+	struct hv_clock_env env;
+	enum hv_clock_mode want;
+};
+
+#define HC_ENV(s, b, p, c, f) { .sim = s, .builtin = b, .kernel_page = p, \
+				.kernel_counter = c, .force = f }
+
+static const struct hc_mode_case hc_mode_cases[] = {
+	{ "hvsim, module", HC_ENV(1, 0, 0, 0, 0), HV_CLOCK_OWN },
+	{ "hvsim, module, forced", HC_ENV(1, 0, 0, 0, 1), HV_CLOCK_OWN },
+	{ "hvsim, built in", HC_ENV(1, 1, 0, 0, 0), HV_CLOCK_OFF },
+	{ "hvsim, built in, forced", HC_ENV(1, 1, 0, 0, 1), HV_CLOCK_OFF },
+	/* The simulated MSRs are not the kernel's, whatever it registered. */
+	{ "hvsim, kernel page", HC_ENV(1, 0, 1, 1, 0), HV_CLOCK_OWN },
+	{ "Hyper-V, no kernel clocksource", HC_ENV(0, 0, 0, 0, 0),
+	  HV_CLOCK_OWN },
+	{ "Hyper-V, built in, no kernel clocksource", HC_ENV(0, 1, 0, 0, 0),
+	  HV_CLOCK_OWN },
+	{ "Hyper-V, forced, no kernel clocksource", HC_ENV(0, 0, 0, 0, 1),
+	  HV_CLOCK_OWN },
+	{ "Hyper-V, kernel page and counter", HC_ENV(0, 0, 1, 1, 0),
+	  HV_CLOCK_OFF },
+	{ "Hyper-V, kernel page alone", HC_ENV(0, 0, 1, 0, 0), HV_CLOCK_OFF },
+	{ "Hyper-V, kernel counter alone", HC_ENV(0, 0, 0, 1, 0),
+	  HV_CLOCK_OFF },
+	{ "Hyper-V, built in, kernel page", HC_ENV(0, 1, 1, 1, 0),
+	  HV_CLOCK_OFF },
+	{ "Hyper-V, forced, kernel page and counter", HC_ENV(0, 0, 1, 1, 1),
+	  HV_CLOCK_KERNEL_PAGE },
+	{ "Hyper-V, forced, kernel page alone", HC_ENV(0, 0, 1, 0, 1),
+	  HV_CLOCK_KERNEL_PAGE },
+	{ "Hyper-V, forced, kernel counter alone", HC_ENV(0, 0, 0, 1, 1),
+	  HV_CLOCK_KERNEL_COUNTER },
+	{ "Hyper-V, built in, forced, kernel page", HC_ENV(0, 1, 1, 1, 1),
+	  HV_CLOCK_KERNEL_PAGE },
+};
+
+static void hc_mode_case_desc(const struct hc_mode_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(hc_mode, hc_mode_cases, hc_mode_case_desc);
+
+/*
+ * Registration: its own page and stimer0 only where the kernel has no
+ * Hyper-V clocksource (or the host is simulated); next to the kernel's,
+ * nothing unless forced, and forced, never the kernel's MSRs.
+ */
+static void hv_clock_choose_env(struct kunit *test)
+{
+	const struct hc_mode_case *c = test->param_value;
+
+	KUNIT_EXPECT_EQ(test, hv_clock_choose(&c->env), c->want);
+}
+
+/*
+ * Over every input: the kernel's MSRs (a real backend, the kernel's
+ * clocksource there) are written only in HV_CLOCK_OWN, never when the
+ * kernel has a clocksource of its own.
+ */
+static void hv_clock_choose_never_clobbers(struct kunit *test)
+{
+	unsigned int bits;
+
+	for (bits = 0; bits < 32; bits++) {
+		struct hv_clock_env env = HC_ENV(bits & 1, bits & 2, bits & 4,
+						 bits & 8, bits & 16);
+		enum hv_clock_mode mode = hv_clock_choose(&env);
+
+		if (!env.sim && (env.kernel_page || env.kernel_counter))
+			KUNIT_EXPECT_NE_MSG(test, mode, HV_CLOCK_OWN,
+					    "inputs %#x", bits);
+		if (mode == HV_CLOCK_KERNEL_PAGE)
+			KUNIT_EXPECT_TRUE_MSG(test, env.kernel_page,
+					      "inputs %#x", bits);
+		if (!env.force && !env.sim &&
+		    (env.kernel_page || env.kernel_counter))
+			KUNIT_EXPECT_EQ_MSG(test, mode, HV_CLOCK_OFF,
+					    "inputs %#x", bits);
+	}
+}
+
+/*
+ * A stimer0 count written far ahead: the hrtimer's delay is the ticks in
+ * ns while they fit a ktime_t, and KTIME_MAX past that, never a product
+ * that wrapped to a short (or negative) delay and fired early.
+ */
+static void hvsim_stimer_delay_far(struct kunit *test)
+{
+	const u64 last = (u64)KTIME_MAX / 100;
+
+	KUNIT_EXPECT_EQ(test, hvsim_stimer_delay(0), 0);
+	KUNIT_EXPECT_EQ(test, hvsim_stimer_delay(10000), 1000000);
+	KUNIT_EXPECT_EQ(test, hvsim_stimer_delay(last), (ktime_t)(last * 100));
+	KUNIT_EXPECT_EQ(test, hvsim_stimer_delay(last + 1), KTIME_MAX);
+	/* ticks * 100 would wrap to 84 ns. */
+	KUNIT_EXPECT_EQ(test, hvsim_stimer_delay(184467440737095517ULL),
+			KTIME_MAX);
+	/* ...and to a negative ktime_t. */
+	KUNIT_EXPECT_EQ(test, hvsim_stimer_delay(1ULL << 62), KTIME_MAX);
+	KUNIT_EXPECT_EQ(test, hvsim_stimer_delay(U64_MAX), KTIME_MAX);
+}
+
 static struct kunit_case hv_clock_cases[] = {
 	KUNIT_CASE_PARAM(hv_clock_tsc_to_ref_edges, hc_math_gen_params),
 	KUNIT_CASE(hv_clock_tsc_to_ref_century),
@@ -416,6 +568,10 @@ static struct kunit_case hv_clock_cases[] = {
 	KUNIT_CASE(hv_clock_page_read_retry),
 	KUNIT_CASE(hv_clock_page_read_mid_update),
 	KUNIT_CASE(hv_clock_page_read_gives_up),
+	KUNIT_CASE(hvsim_stimer_delay_far),
+	KUNIT_CASE_PARAM(hv_clock_choose_env, hc_mode_gen_params),
+	KUNIT_CASE(hv_clock_choose_never_clobbers),
+	KUNIT_CASE_PARAM(hv_clock_sched_continues, hc_sched_gen_params),
 	KUNIT_CASE(hvsim_ref_tsc_page),
 	KUNIT_CASE(hvsim_stimer_config_refused),
 	KUNIT_CASE(hvsim_stimer_direct_expiry),

@@ -2,9 +2,10 @@
 /*
  * KUnit: the TLFS logic of hvcore's real Hyper-V backend (hvcore/hyperv.c)
  * on a fake platform: a small file of synthetic MSRs that logs every
- * write in order, and hypercalls that record their input and return a
- * programmed status.  The ops are called directly; the backend is not
- * registered (hvsim is, in the KUnit kernel).
+ * write in order, hypercalls that record their input and return a
+ * programmed status, and the partition's feature bits.  The ops are
+ * called directly; the backend is not registered (hvsim is, in the KUnit
+ * kernel).
  */
 #include <kunit/test.h>
 #include <linux/irqflags.h>
@@ -16,6 +17,8 @@
 #define FAKE_VECTOR	0x42
 #define FAKE_MSG_PA	0x123456000ULL
 #define FAKE_EVENT_PA	0x0789a000ULL
+#define FAKE_CLOCK_FEATURES	(HV_MSR_REFERENCE_TSC_AVAILABLE | \
+				 HV_MSR_SYNTIMER_AVAILABLE)
 
 struct fake_write {
 	unsigned int reg;
@@ -149,6 +152,7 @@ static int hyperv_test_init(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, fake->input_page);
 	memset(fake->input_page, 0xaa, HV_HYP_PAGE_SIZE);
 	fake_platform.hints = 0;
+	fake_platform.features = FAKE_CLOCK_FEATURES;
 	fake_platform.timer_message = NULL;
 	hvcore_hv_set_platform(&fake_platform);
 	return 0;
@@ -461,6 +465,53 @@ static void hyperv_stimer(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fake->nr_writes, 4U);
 }
 
+struct hyperv_clock_case {
+	const char *name;
+	u32 features;
+	bool ref_tsc;
+	bool stimer;
+};
+
+static const struct hyperv_clock_case hyperv_clock_cases[] = {
+	{ "both", FAKE_CLOCK_FEATURES, true, true },
+	{ "none", 0, false, false },
+	{ "reference TSC only", HV_MSR_REFERENCE_TSC_AVAILABLE, true, false },
+	{ "synthetic timers only", HV_MSR_SYNTIMER_AVAILABLE, false, true },
+	{ "everything but the clocks",
+	  ~(u32)FAKE_CLOCK_FEATURES, false, false },
+};
+
+static void hyperv_clock_case_desc(const struct hyperv_clock_case *c,
+				   char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(hyperv_clock, hyperv_clock_cases, hyperv_clock_case_desc);
+
+/*
+ * The clock ops follow the partition's features (CPUID 0x40000003 EAX):
+ * an op the partition lacks is not offered, so hvcore answers
+ * -EOPNOTSUPP for the TSC page and has no stimer0; and detaching the
+ * platform takes them away.
+ */
+static void hyperv_clock_ops_features(struct kunit *test)
+{
+	const struct hyperv_clock_case *c = test->param_value;
+
+	fake_platform.features = c->features;
+	hvcore_hv_set_platform(&fake_platform);
+	KUNIT_EXPECT_EQ(test, !!hvcore_hv_ops.ref_tsc, c->ref_tsc);
+	KUNIT_EXPECT_EQ(test, !!hvcore_hv_ops.stimer_config, c->stimer);
+	KUNIT_EXPECT_EQ(test, !!hvcore_hv_ops.stimer_count, c->stimer);
+	KUNIT_EXPECT_EQ(test, fake->nr_writes, 0U);
+
+	hvcore_hv_set_platform(NULL);
+	KUNIT_EXPECT_NULL(test, hvcore_hv_ops.ref_tsc);
+	KUNIT_EXPECT_NULL(test, hvcore_hv_ops.stimer_config);
+	KUNIT_EXPECT_NULL(test, hvcore_hv_ops.stimer_count);
+}
+
 static struct kunit_case hvcore_hyperv_cases[] = {
 	KUNIT_CASE(hyperv_synic_enable_aeoi),
 	KUNIT_CASE(hyperv_synic_enable_no_aeoi),
@@ -477,6 +528,7 @@ static struct kunit_case hvcore_hyperv_cases[] = {
 	KUNIT_CASE(hyperv_timer_message),
 	KUNIT_CASE(hyperv_ref_tsc),
 	KUNIT_CASE(hyperv_stimer),
+	KUNIT_CASE_PARAM(hyperv_clock_ops_features, hyperv_clock_gen_params),
 	{}
 };
 

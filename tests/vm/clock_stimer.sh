@@ -82,10 +82,12 @@ judge() {
 	diag "  hvsim's hrtimer firing late: max $7; its delivery to the handler: median $pmed max $8"
 }
 
-plan 28
+plan 29
 
 check "hvsim loads" modprobe hvsim
 check "hv_clock loads" modprobe hv_clock
+is "  in its own mode (hvsim's MSRs are no kernel's)" \
+	"$(val $C/stats mode)" own
 is "stimer0 runs in direct mode" "$(val $C/stats stimer)" direct
 is "  it is no CPU's tick device, nor the broadcast one" \
 	"$(grep -c hv_clock_stimer0 /proc/timer_list)" 0
