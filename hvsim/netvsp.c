@@ -46,6 +46,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": netvsp: " fmt
 
+#include <linux/atomic.h>
 #include <linux/debugfs.h>
 #include <linux/etherdevice.h>
 #include <linux/hyperv.h>
@@ -438,6 +439,7 @@ struct hvsim_nic {
 	u8 *txbuf;		/* private copy of one SEND_RNDIS_PKT */
 	u8 *framebuf;		/* a frame with its 802.1Q tag taken out */
 	u8 *segbuf;		/* one segment of a large send */
+	bool has_bufs;		/* the three allocated, counted */
 	bool guest_link;	/* what the guest was told */
 	u32 tx_offload;		/* HVSIM_NETVSP_CSUM_*, _LSO* on for sends */
 	u32 rx_csum;		/* HVSIM_NETVSP_CSUM_* on for receives */
@@ -558,6 +560,51 @@ static struct hvsim_nic *hvsim_nic_get(const guid_t *instance_id)
  * Buffers and replies.
  */
 
+/* NICs holding their private send copies (txbuf, framebuf, segbuf). */
+static atomic_t hvsim_netvsp_nbufs = ATOMIC_INIT(0);
+
+/**
+ * hvsim_netvsp_live_bufs() - NICs that hold their private send copies.
+ *
+ * A NIC holds them from SEND_RECV_BUF to REVOKE_RECV_BUF or the primary
+ * channel's close: for tests, that a revoke gives them back.
+ *
+ * Context: any.
+ * Return: the count.
+ */
+int hvsim_netvsp_live_bufs(void)
+{
+	return atomic_read(&hvsim_netvsp_nbufs);
+}
+
+/* The private send copies: data is taken only with a receive buffer. */
+static int hvsim_nic_alloc_bufs(struct hvsim_nic *nic)
+{
+	nic->txbuf = kvmalloc(NETVSP_TX_MAX, GFP_KERNEL);
+	nic->framebuf = kmalloc(NETVSP_FRAME_MAX + VLAN_HLEN, GFP_KERNEL);
+	nic->segbuf = kmalloc(NETVSP_FRAME_MAX, GFP_KERNEL);
+	nic->has_bufs = true;
+	atomic_inc(&hvsim_netvsp_nbufs);
+	if (!nic->txbuf || !nic->framebuf || !nic->segbuf)
+		return -ENOMEM;
+	return 0;
+}
+
+/* All three, or what an allocation that failed left. */
+static void hvsim_nic_free_bufs(struct hvsim_nic *nic)
+{
+	if (!nic->has_bufs)
+		return;
+	nic->has_bufs = false;
+	kvfree(nic->txbuf);
+	nic->txbuf = NULL;
+	kfree(nic->framebuf);
+	nic->framebuf = NULL;
+	kfree(nic->segbuf);
+	nic->segbuf = NULL;
+	atomic_dec(&hvsim_netvsp_nbufs);
+}
+
 static void hvsim_nic_revoke_recv(struct hvsim_nic *nic)
 {
 	if (nic->rbuf)
@@ -567,6 +614,7 @@ static void hvsim_nic_revoke_recv(struct hvsim_nic *nic)
 	nic->rx_used = NULL;
 	nic->nsub = 0;
 	nic->rx_inuse = 0;
+	hvsim_nic_free_bufs(nic);
 }
 
 static void hvsim_nic_revoke_send(struct hvsim_nic *nic)
@@ -582,12 +630,6 @@ static void hvsim_nic_reset(struct hvsim_nic *nic)
 {
 	hvsim_nic_revoke_recv(nic);
 	hvsim_nic_revoke_send(nic);
-	kvfree(nic->txbuf);
-	nic->txbuf = NULL;
-	kfree(nic->framebuf);
-	nic->framebuf = NULL;
-	kfree(nic->segbuf);
-	nic->segbuf = NULL;
 	/* Every offload offered is on until the guest says otherwise. */
 	nic->tx_offload = HVSIM_NETVSP_OFFLOAD_ALL;
 	nic->rx_csum = HVSIM_NETVSP_CSUM_ALL;
@@ -2123,12 +2165,10 @@ static int hvsim_nvsp_recv_buf(struct hvsim_nic *nic,
 		goto reply;
 	}
 	nic->rx_used = bitmap_zalloc(nic->nsub, GFP_KERNEL);
-	nic->txbuf = kvmalloc(NETVSP_TX_MAX, GFP_KERNEL);
-	nic->framebuf = kmalloc(NETVSP_FRAME_MAX + VLAN_HLEN, GFP_KERNEL);
-	nic->segbuf = kmalloc(NETVSP_FRAME_MAX, GFP_KERNEL);
-	if (!nic->rx_used || !nic->txbuf || !nic->framebuf || !nic->segbuf) {
+	if (!nic->rx_used || hvsim_nic_alloc_bufs(nic)) {
 		hvsim_chan_unmap_gpadl(va, len);
-		nic->nsub = 0;
+		/* rbuf is not set: nothing is unmapped twice. */
+		hvsim_nic_revoke_recv(nic);
 		return -ENOMEM;
 	}
 	nic->rbuf = va;
