@@ -2500,10 +2500,16 @@ const struct hvsim_vsp_ops hvsim_netvsp_vsp = {
 static int hvsim_netvsp_link_fn(struct hvsim_vmbus_chan *chan, void *arg)
 {
 	struct rndis_indicate ind = {};
+	static const guid_t nic_class = HVSIM_NIC_CLASS_GUID;
 	bool up = *(bool *)arg;
 	struct hvsim_nic *nic;
 	int ret;
 
+	/* Another class's device would get a NIC of its own. */
+	if (!guid_equal(&hvsim_chan_config(chan)->class_id, &nic_class)) {
+		pr_warn("%pUl is not a NIC\n", hvsim_chan_instance(chan));
+		return -EINVAL;
+	}
 	nic = hvsim_nic_get(hvsim_chan_instance(chan));
 	if (!nic)
 		return -ENOMEM;
@@ -2534,7 +2540,8 @@ static int hvsim_netvsp_link_fn(struct hvsim_vmbus_chan *chan, void *arg)
  * answers OID_GEN_MEDIA_CONNECT_STATUS with "disconnected".
  *
  * Context: process context; takes the host's mutex.
- * Return: 0, -ENODEV for no such device.
+ * Return: 0, -ENODEV for no such device, -EINVAL for a device that is
+ * not a NIC.
  */
 int hvsim_netvsp_set_link(struct hvsim_vmbus *host, const guid_t *instance_id,
 			  bool up)

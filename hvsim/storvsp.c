@@ -756,6 +756,13 @@ static int hvsim_storvsp_notify(struct hvsim_vmbus_chan *chan, void *arg)
 	u32 op = (uintptr_t)arg;
 	int ret;
 
+	/* The instance may be any device's: its data is not ours then. */
+	if (!guid_equal(&hvsim_chan_config(chan)->class_id,
+			&hvsim_storvsp_class)) {
+		pr_warn("%pUl is not a SCSI controller\n",
+			hvsim_chan_instance(chan));
+		return -EINVAL;
+	}
 	/* Before END_INITIALIZATION the guest scans anyway. */
 	if (!c || c->state != STORVSP_READY)
 		return 0;
@@ -895,7 +902,8 @@ DEFINE_SHOW_ATTRIBUTE(hvsim_storvsp_luns);
  *   ctl   write: "add INSTANCE LUN MB", "remove INSTANCE LUN" (the guest
  *         is told by ENUMERATE_BUS), "resize INSTANCE LUN MB" (UNIT
  *         ATTENTION on the LUN's next command), "rescan INSTANCE"
- *         (ENUMERATE_BUS), "remove_device INSTANCE" (REMOVE_DEVICE)
+ *         (ENUMERATE_BUS), "remove_device INSTANCE" (REMOVE_DEVICE); an
+ *         INSTANCE that is not a SCSI controller is -EINVAL
  */
 void hvsim_storvsp_debugfs(struct dentry *parent)
 {
