@@ -2513,11 +2513,16 @@ static void hvsim_netvsp_rndis(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, hnv_ans(n, 0, 36), 0xefffffff);
 	KUNIT_EXPECT_EQ(test, hnv_ans(n, 0, 40), 3);
 
-	/* QUERY: frame size, MAC, an unknown OID. */
+	/* QUERY: frame size, link speed, MAC, an unknown OID. */
 	KUNIT_EXPECT_EQ(test, hnv_oid(test, n, 4, 0x00010106, NULL, 0), 0);
 	KUNIT_EXPECT_EQ(test, hnv_ans(n, 0, 16), 4);
 	KUNIT_EXPECT_EQ(test, hnv_ans(n, 0, 20), 16);
 	KUNIT_EXPECT_EQ(test, hnv_ans(n, 0, 24), 1500);
+	/* 10 Gbit/s in units of 100 bit/s, as OpenVMM's default. */
+	KUNIT_EXPECT_EQ(test, hnv_oid(test, n, 4, 0x00010107, NULL, 0), 0);
+	KUNIT_EXPECT_EQ(test, hnv_ans(n, 0, 16), 4);
+	KUNIT_EXPECT_EQ(test, hnv_ans(n, 0, 20), 16);
+	KUNIT_EXPECT_EQ(test, hnv_ans(n, 0, 24), 100000000);
 	KUNIT_EXPECT_EQ(test, hnv_oid(test, n, 4, 0x01010101, NULL, 0), 0);
 	KUNIT_EXPECT_EQ(test, hnv_ans(n, 0, 16), 6);
 	KUNIT_EXPECT_EQ(test, n->ans[0][24], 0x00);

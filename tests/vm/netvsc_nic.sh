@@ -13,8 +13,8 @@
 # it.  The host withdraws (rescinds) the sub-channels when the guest
 # closes the primary channel, so that vRSS comes back with both queues
 # after each MTU change.  The guest's promiscuous mode reaches the host
-# as its packet filter.  storvsp's controls refuse a NIC, net/link
-# refuses a SCSI controller.
+# as its packet filter.  The link speed the host answers is the guest's.
+# storvsp's controls refuse a NIC, net/link refuses a SCSI controller.
 . /hvguest/tests/vm/lib.sh
 . /hvguest/tests/vm/vmbus_lib.inc
 . /hvguest/tests/vm/net_lib.inc
@@ -60,7 +60,7 @@ filter_is() {
 	[ "$(nic_val $NIC1 filter)" = "$1" ]
 }
 
-plan 34
+plan 35
 
 check "hvsim loads" modprobe hvsim
 check "hv_vmbus loads" modprobe hv_vmbus
@@ -75,6 +75,8 @@ check "  it comes up" ip link set "$IF" up
 check "  its packet filter reaches the host" \
 	eventually sh -c "[ \"\$(grep instance=$NIC1 $N/nics | sed 's/.* filter=\([^ ]*\).*/\1/')\" != 0 ]"
 is "  carrier on" "$(carrier)" 1
+is "  link speed 10 Gbit/s (OID_GEN_LINK_SPEED)" \
+	"$(cat /sys/class/net/$IF/speed)" 10000
 check "  vRSS: 2 queues (one per CPU)" slowly queues_are 2
 check "promiscuous mode on" ip link set "$IF" promisc on
 check "  the host's filter is PROMISCUOUS alone" eventually filter_is 0x20
