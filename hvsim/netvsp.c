@@ -450,6 +450,7 @@ struct hvsim_nic {
 	u64 tx_errors;
 	u64 rx_frames;
 	u64 rx_sub_frames;	/* of those, on sub-channels */
+	u64 rx_rss[1 + HVSIM_VMBUS_MAX_SUBCH];	/* by RSS hash, per queue */
 	u64 rx_dropped;
 	u64 ctl_msgs;
 	u64 link_events;
@@ -789,8 +790,17 @@ static bool hvsim_nic_accepts(struct hvsim_nic *nic, const u8 *dst)
 	return (f & RNDIS_PACKET_TYPE_DIRECTED) && ether_addr_equal(nic->mac, dst);
 }
 
-/* Toeplitz hash of @len bytes of @in with a 40-byte key. */
-static u32 hvsim_toeplitz(const u8 *key, const u8 *in, u32 len)
+/**
+ * hvsim_netvsp_toeplitz() - the Toeplitz hash of RSS.
+ * @key: the 40-byte secret key.
+ * @in: the input (IPv4: source and destination address, then source and
+ *	destination port for TCP; network order).
+ * @len: its length, at most 36 bytes.
+ *
+ * Context: any.
+ * Return: the hash value, which the receive hash info carries.
+ */
+u32 hvsim_netvsp_toeplitz(const u8 *key, const u8 *in, u32 len)
 {
 	u32 hash = 0, window = get_unaligned_be32(key), i;
 	int b;
@@ -808,6 +818,38 @@ static u32 hvsim_toeplitz(const u8 *key, const u8 *in, u32 len)
 	return hash;
 }
 
+/**
+ * hvsim_netvsp_rss_input() - what RSS hashes of a frame.
+ * @frame: an untagged Ethernet frame.
+ * @len: its length.
+ * @in: 12 bytes: the addresses of an IPv4 packet, and the ports of an
+ *	unfragmented TCP segment.
+ *
+ * Context: any.
+ * Return: the bytes of @in filled (8 or 12); 0 for a frame RSS does not
+ * cover (not IPv4, or cut short).
+ */
+u32 hvsim_netvsp_rss_input(const u8 *frame, u32 len, u8 *in)
+{
+	const u8 *ip = frame + ETH_HLEN;
+	u32 ihl;
+
+	if (len < ETH_HLEN + 20 ||
+	    get_unaligned_be16(frame + 2 * ETH_ALEN) != ETH_P_IP)
+		return 0;
+	ihl = (ip[0] & 0xf) * 4;
+	if ((ip[0] >> 4) != 4 || ihl < 20 || len < ETH_HLEN + ihl)
+		return 0;
+	memcpy(in, ip + 12, 8);
+	/* A first fragment of TCP with its ports. */
+	if (ip[9] == IPPROTO_TCP && !(get_unaligned_be16(ip + 6) & 0x3fff) &&
+	    len >= ETH_HLEN + ihl + 4) {
+		memcpy(in + 8, ip + ihl, 4);
+		return 12;
+	}
+	return 8;
+}
+
 /*
  * The RSS hash of an IPv4 frame as the guest asked for it (TCP: addresses
  * and ports, else the addresses); false for a frame it does not cover.
@@ -815,24 +857,15 @@ static u32 hvsim_toeplitz(const u8 *key, const u8 *in, u32 len)
 static bool hvsim_nic_rss_hash(struct hvsim_nic *nic, const u8 *frame,
 			       u32 len, u32 *hash)
 {
-	const u8 *ip = frame + ETH_HLEN;
 	u8 in[12];
-	u32 ihl, n = 8;
+	u32 n;
 
-	if (!nic->rss || len < ETH_HLEN + 20 ||
-	    get_unaligned_be16(frame + 2 * ETH_ALEN) != ETH_P_IP)
+	if (!nic->rss)
 		return false;
-	ihl = (ip[0] & 0xf) * 4;
-	if ((ip[0] >> 4) != 4 || ihl < 20 || len < ETH_HLEN + ihl)
+	n = hvsim_netvsp_rss_input(frame, len, in);
+	if (!n)
 		return false;
-	memcpy(in, ip + 12, 8);
-	/* A first fragment of TCP with its ports. */
-	if (ip[9] == IPPROTO_TCP && !(get_unaligned_be16(ip + 6) & 0x3fff) &&
-	    len >= ETH_HLEN + ihl + 4) {
-		memcpy(in + 8, ip + ihl, 4);
-		n = 12;
-	}
-	*hash = hvsim_toeplitz(nic->rss_key, in, n);
+	*hash = hvsim_netvsp_toeplitz(nic->rss_key, in, n);
 	return true;
 }
 
@@ -947,6 +980,8 @@ static void hvsim_nic_deliver(struct hvsim_nic *nic, struct hvsim_sw_frame *f)
 		nic->rx_vlan++;
 	if (chan != nic->chans[0])
 		nic->rx_sub_frames++;
+	if (hashed)
+		nic->rx_rss[hvsim_chan_index(chan)]++;
 	hvsim_chan_publish(chan);
 }
 
@@ -2581,13 +2616,14 @@ static int hvsim_netvsp_nic_show(struct hvsim_vmbus_chan *chan, void *arg)
 {
 	struct seq_file *m = arg;
 	struct hvsim_nic *nic;
+	u32 i;
 
 	mutex_lock(&hvsim_nics_lock);
 	nic = hvsim_nic_find(hvsim_chan_instance(chan));
 	mutex_unlock(&hvsim_nics_lock);
 	if (!nic)
 		return 0;
-	seq_printf(m, "instance=%pUl mac=%pM link=%s open=%d queues=%u rss=%d table_sent=%d nvsp=%#x ndis=%#x mtu=%u max_mtu=%u filter=%#x rx_subs=%u rx_sub_size=%u sections=%u tx=%llu tx_errors=%llu rx=%llu rx_sub=%llu rx_dropped=%llu ctl=%llu link_events=%llu offload=%#x rx_csum=%#x offload_sets=%llu lso=%llu lso_segs=%llu csum_filled=%llu rx_csum_ok=%llu tx_vlan=%llu rx_vlan=%llu mc=%u mc_sets=%llu resets=%llu keepalives=%llu subch_rescinds=%llu\n",
+	seq_printf(m, "instance=%pUl mac=%pM link=%s open=%d queues=%u rss=%d table_sent=%d nvsp=%#x ndis=%#x mtu=%u max_mtu=%u filter=%#x rx_subs=%u rx_sub_size=%u sections=%u tx=%llu tx_errors=%llu rx=%llu rx_sub=%llu rx_dropped=%llu ctl=%llu link_events=%llu offload=%#x rx_csum=%#x offload_sets=%llu lso=%llu lso_segs=%llu csum_filled=%llu rx_csum_ok=%llu tx_vlan=%llu rx_vlan=%llu mc=%u mc_sets=%llu resets=%llu keepalives=%llu subch_rescinds=%llu",
 		   &nic->cfg.instance_id, nic->mac,
 		   nic->link_up ? "up" : "down", !!nic->chans[0],
 		   1 + nic->subch, nic->rss, nic->table_sent,
@@ -2600,6 +2636,10 @@ static int hvsim_netvsp_nic_show(struct hvsim_vmbus_chan *chan, void *arg)
 		   nic->rx_csum_ok, nic->tx_vlan, nic->rx_vlan, nic->nmc,
 		   nic->mc_sets, nic->resets, nic->keepalives,
 		   nic->subch_rescinds);
+	/* Frames RSS put on each queue: "rx_rss=Q0,Q1,...". */
+	for (i = 0; i <= nic->subch; i++)
+		seq_printf(m, "%s%llu", i ? "," : " rx_rss=", nic->rx_rss[i]);
+	seq_putc(m, '\n');
 	return 0;
 }
 
