@@ -46,6 +46,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": netvsp: " fmt
 
+#include <linux/atomic.h>
 #include <linux/debugfs.h>
 #include <linux/etherdevice.h>
 #include <linux/hyperv.h>
@@ -438,6 +439,7 @@ struct hvsim_nic {
 	u8 *txbuf;		/* private copy of one SEND_RNDIS_PKT */
 	u8 *framebuf;		/* a frame with its 802.1Q tag taken out */
 	u8 *segbuf;		/* one segment of a large send */
+	bool has_bufs;		/* the three allocated, counted */
 	bool guest_link;	/* what the guest was told */
 	u32 tx_offload;		/* HVSIM_NETVSP_CSUM_*, _LSO* on for sends */
 	u32 rx_csum;		/* HVSIM_NETVSP_CSUM_* on for receives */
@@ -448,6 +450,7 @@ struct hvsim_nic {
 	u64 tx_errors;
 	u64 rx_frames;
 	u64 rx_sub_frames;	/* of those, on sub-channels */
+	u64 rx_rss[1 + HVSIM_VMBUS_MAX_SUBCH];	/* by RSS hash, per queue */
 	u64 rx_dropped;
 	u64 ctl_msgs;
 	u64 link_events;
@@ -558,6 +561,51 @@ static struct hvsim_nic *hvsim_nic_get(const guid_t *instance_id)
  * Buffers and replies.
  */
 
+/* NICs holding their private send copies (txbuf, framebuf, segbuf). */
+static atomic_t hvsim_netvsp_nbufs = ATOMIC_INIT(0);
+
+/**
+ * hvsim_netvsp_live_bufs() - NICs that hold their private send copies.
+ *
+ * A NIC holds them from SEND_RECV_BUF to REVOKE_RECV_BUF or the primary
+ * channel's close: for tests, that a revoke gives them back.
+ *
+ * Context: any.
+ * Return: the count.
+ */
+int hvsim_netvsp_live_bufs(void)
+{
+	return atomic_read(&hvsim_netvsp_nbufs);
+}
+
+/* The private send copies: data is taken only with a receive buffer. */
+static int hvsim_nic_alloc_bufs(struct hvsim_nic *nic)
+{
+	nic->txbuf = kvmalloc(NETVSP_TX_MAX, GFP_KERNEL);
+	nic->framebuf = kmalloc(NETVSP_FRAME_MAX + VLAN_HLEN, GFP_KERNEL);
+	nic->segbuf = kmalloc(NETVSP_FRAME_MAX, GFP_KERNEL);
+	nic->has_bufs = true;
+	atomic_inc(&hvsim_netvsp_nbufs);
+	if (!nic->txbuf || !nic->framebuf || !nic->segbuf)
+		return -ENOMEM;
+	return 0;
+}
+
+/* All three, or what an allocation that failed left. */
+static void hvsim_nic_free_bufs(struct hvsim_nic *nic)
+{
+	if (!nic->has_bufs)
+		return;
+	nic->has_bufs = false;
+	kvfree(nic->txbuf);
+	nic->txbuf = NULL;
+	kfree(nic->framebuf);
+	nic->framebuf = NULL;
+	kfree(nic->segbuf);
+	nic->segbuf = NULL;
+	atomic_dec(&hvsim_netvsp_nbufs);
+}
+
 static void hvsim_nic_revoke_recv(struct hvsim_nic *nic)
 {
 	if (nic->rbuf)
@@ -567,6 +615,7 @@ static void hvsim_nic_revoke_recv(struct hvsim_nic *nic)
 	nic->rx_used = NULL;
 	nic->nsub = 0;
 	nic->rx_inuse = 0;
+	hvsim_nic_free_bufs(nic);
 }
 
 static void hvsim_nic_revoke_send(struct hvsim_nic *nic)
@@ -582,12 +631,6 @@ static void hvsim_nic_reset(struct hvsim_nic *nic)
 {
 	hvsim_nic_revoke_recv(nic);
 	hvsim_nic_revoke_send(nic);
-	kvfree(nic->txbuf);
-	nic->txbuf = NULL;
-	kfree(nic->framebuf);
-	nic->framebuf = NULL;
-	kfree(nic->segbuf);
-	nic->segbuf = NULL;
 	/* Every offload offered is on until the guest says otherwise. */
 	nic->tx_offload = HVSIM_NETVSP_OFFLOAD_ALL;
 	nic->rx_csum = HVSIM_NETVSP_CSUM_ALL;
@@ -747,8 +790,17 @@ static bool hvsim_nic_accepts(struct hvsim_nic *nic, const u8 *dst)
 	return (f & RNDIS_PACKET_TYPE_DIRECTED) && ether_addr_equal(nic->mac, dst);
 }
 
-/* Toeplitz hash of @len bytes of @in with a 40-byte key. */
-static u32 hvsim_toeplitz(const u8 *key, const u8 *in, u32 len)
+/**
+ * hvsim_netvsp_toeplitz() - the Toeplitz hash of RSS.
+ * @key: the 40-byte secret key.
+ * @in: the input (IPv4: source and destination address, then source and
+ *	destination port for TCP; network order).
+ * @len: its length, at most 36 bytes.
+ *
+ * Context: any.
+ * Return: the hash value, which the receive hash info carries.
+ */
+u32 hvsim_netvsp_toeplitz(const u8 *key, const u8 *in, u32 len)
 {
 	u32 hash = 0, window = get_unaligned_be32(key), i;
 	int b;
@@ -766,6 +818,38 @@ static u32 hvsim_toeplitz(const u8 *key, const u8 *in, u32 len)
 	return hash;
 }
 
+/**
+ * hvsim_netvsp_rss_input() - what RSS hashes of a frame.
+ * @frame: an untagged Ethernet frame.
+ * @len: its length.
+ * @in: 12 bytes: the addresses of an IPv4 packet, and the ports of an
+ *	unfragmented TCP segment.
+ *
+ * Context: any.
+ * Return: the bytes of @in filled (8 or 12); 0 for a frame RSS does not
+ * cover (not IPv4, or cut short).
+ */
+u32 hvsim_netvsp_rss_input(const u8 *frame, u32 len, u8 *in)
+{
+	const u8 *ip = frame + ETH_HLEN;
+	u32 ihl;
+
+	if (len < ETH_HLEN + 20 ||
+	    get_unaligned_be16(frame + 2 * ETH_ALEN) != ETH_P_IP)
+		return 0;
+	ihl = (ip[0] & 0xf) * 4;
+	if ((ip[0] >> 4) != 4 || ihl < 20 || len < ETH_HLEN + ihl)
+		return 0;
+	memcpy(in, ip + 12, 8);
+	/* A first fragment of TCP with its ports. */
+	if (ip[9] == IPPROTO_TCP && !(get_unaligned_be16(ip + 6) & 0x3fff) &&
+	    len >= ETH_HLEN + ihl + 4) {
+		memcpy(in + 8, ip + ihl, 4);
+		return 12;
+	}
+	return 8;
+}
+
 /*
  * The RSS hash of an IPv4 frame as the guest asked for it (TCP: addresses
  * and ports, else the addresses); false for a frame it does not cover.
@@ -773,24 +857,15 @@ static u32 hvsim_toeplitz(const u8 *key, const u8 *in, u32 len)
 static bool hvsim_nic_rss_hash(struct hvsim_nic *nic, const u8 *frame,
 			       u32 len, u32 *hash)
 {
-	const u8 *ip = frame + ETH_HLEN;
 	u8 in[12];
-	u32 ihl, n = 8;
+	u32 n;
 
-	if (!nic->rss || len < ETH_HLEN + 20 ||
-	    get_unaligned_be16(frame + 2 * ETH_ALEN) != ETH_P_IP)
+	if (!nic->rss)
 		return false;
-	ihl = (ip[0] & 0xf) * 4;
-	if ((ip[0] >> 4) != 4 || ihl < 20 || len < ETH_HLEN + ihl)
+	n = hvsim_netvsp_rss_input(frame, len, in);
+	if (!n)
 		return false;
-	memcpy(in, ip + 12, 8);
-	/* A first fragment of TCP with its ports. */
-	if (ip[9] == IPPROTO_TCP && !(get_unaligned_be16(ip + 6) & 0x3fff) &&
-	    len >= ETH_HLEN + ihl + 4) {
-		memcpy(in + 8, ip + ihl, 4);
-		n = 12;
-	}
-	*hash = hvsim_toeplitz(nic->rss_key, in, n);
+	*hash = hvsim_netvsp_toeplitz(nic->rss_key, in, n);
 	return true;
 }
 
@@ -905,6 +980,8 @@ static void hvsim_nic_deliver(struct hvsim_nic *nic, struct hvsim_sw_frame *f)
 		nic->rx_vlan++;
 	if (chan != nic->chans[0])
 		nic->rx_sub_frames++;
+	if (hashed)
+		nic->rx_rss[hvsim_chan_index(chan)]++;
 	hvsim_chan_publish(chan);
 }
 
@@ -2123,12 +2200,10 @@ static int hvsim_nvsp_recv_buf(struct hvsim_nic *nic,
 		goto reply;
 	}
 	nic->rx_used = bitmap_zalloc(nic->nsub, GFP_KERNEL);
-	nic->txbuf = kvmalloc(NETVSP_TX_MAX, GFP_KERNEL);
-	nic->framebuf = kmalloc(NETVSP_FRAME_MAX + VLAN_HLEN, GFP_KERNEL);
-	nic->segbuf = kmalloc(NETVSP_FRAME_MAX, GFP_KERNEL);
-	if (!nic->rx_used || !nic->txbuf || !nic->framebuf || !nic->segbuf) {
+	if (!nic->rx_used || hvsim_nic_alloc_bufs(nic)) {
 		hvsim_chan_unmap_gpadl(va, len);
-		nic->nsub = 0;
+		/* rbuf is not set: nothing is unmapped twice. */
+		hvsim_nic_revoke_recv(nic);
 		return -ENOMEM;
 	}
 	nic->rbuf = va;
@@ -2460,10 +2535,16 @@ const struct hvsim_vsp_ops hvsim_netvsp_vsp = {
 static int hvsim_netvsp_link_fn(struct hvsim_vmbus_chan *chan, void *arg)
 {
 	struct rndis_indicate ind = {};
+	static const guid_t nic_class = HVSIM_NIC_CLASS_GUID;
 	bool up = *(bool *)arg;
 	struct hvsim_nic *nic;
 	int ret;
 
+	/* Another class's device would get a NIC of its own. */
+	if (!guid_equal(&hvsim_chan_config(chan)->class_id, &nic_class)) {
+		pr_warn("%pUl is not a NIC\n", hvsim_chan_instance(chan));
+		return -EINVAL;
+	}
 	nic = hvsim_nic_get(hvsim_chan_instance(chan));
 	if (!nic)
 		return -ENOMEM;
@@ -2494,7 +2575,8 @@ static int hvsim_netvsp_link_fn(struct hvsim_vmbus_chan *chan, void *arg)
  * answers OID_GEN_MEDIA_CONNECT_STATUS with "disconnected".
  *
  * Context: process context; takes the host's mutex.
- * Return: 0, -ENODEV for no such device.
+ * Return: 0, -ENODEV for no such device, -EINVAL for a device that is
+ * not a NIC.
  */
 int hvsim_netvsp_set_link(struct hvsim_vmbus *host, const guid_t *instance_id,
 			  bool up)
@@ -2534,13 +2616,14 @@ static int hvsim_netvsp_nic_show(struct hvsim_vmbus_chan *chan, void *arg)
 {
 	struct seq_file *m = arg;
 	struct hvsim_nic *nic;
+	u32 i;
 
 	mutex_lock(&hvsim_nics_lock);
 	nic = hvsim_nic_find(hvsim_chan_instance(chan));
 	mutex_unlock(&hvsim_nics_lock);
 	if (!nic)
 		return 0;
-	seq_printf(m, "instance=%pUl mac=%pM link=%s open=%d queues=%u rss=%d table_sent=%d nvsp=%#x ndis=%#x mtu=%u max_mtu=%u filter=%#x rx_subs=%u rx_sub_size=%u sections=%u tx=%llu tx_errors=%llu rx=%llu rx_sub=%llu rx_dropped=%llu ctl=%llu link_events=%llu offload=%#x rx_csum=%#x offload_sets=%llu lso=%llu lso_segs=%llu csum_filled=%llu rx_csum_ok=%llu tx_vlan=%llu rx_vlan=%llu mc=%u mc_sets=%llu resets=%llu keepalives=%llu subch_rescinds=%llu\n",
+	seq_printf(m, "instance=%pUl mac=%pM link=%s open=%d queues=%u rss=%d table_sent=%d nvsp=%#x ndis=%#x mtu=%u max_mtu=%u filter=%#x rx_subs=%u rx_sub_size=%u sections=%u tx=%llu tx_errors=%llu rx=%llu rx_sub=%llu rx_dropped=%llu ctl=%llu link_events=%llu offload=%#x rx_csum=%#x offload_sets=%llu lso=%llu lso_segs=%llu csum_filled=%llu rx_csum_ok=%llu tx_vlan=%llu rx_vlan=%llu mc=%u mc_sets=%llu resets=%llu keepalives=%llu subch_rescinds=%llu",
 		   &nic->cfg.instance_id, nic->mac,
 		   nic->link_up ? "up" : "down", !!nic->chans[0],
 		   1 + nic->subch, nic->rss, nic->table_sent,
@@ -2553,6 +2636,10 @@ static int hvsim_netvsp_nic_show(struct hvsim_vmbus_chan *chan, void *arg)
 		   nic->rx_csum_ok, nic->tx_vlan, nic->rx_vlan, nic->nmc,
 		   nic->mc_sets, nic->resets, nic->keepalives,
 		   nic->subch_rescinds);
+	/* Frames RSS put on each queue: "rx_rss=Q0,Q1,...". */
+	for (i = 0; i <= nic->subch; i++)
+		seq_printf(m, "%s%llu", i ? "," : " rx_rss=", nic->rx_rss[i]);
+	seq_putc(m, '\n');
 	return 0;
 }
 

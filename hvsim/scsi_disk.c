@@ -6,6 +6,9 @@
  *  - 512-byte logical blocks, 4 KiB physical; pages are allocated on the
  *    first write and read as zeroes before; UNMAP and an all-zero WRITE
  *    SAME give whole pages back (thin provisioning, LBPU; no LBPRZ).
+ *  - Block limits (VPD 0xb0): UNMAP of at most 1 GiB in 256 descriptors
+ *    and WRITE SAME of 8 MiB, not 0 blocks (WSNZ); more is ILLEGAL
+ *    REQUEST, INVALID FIELD IN PARAMETER LIST or IN CDB, as SBC says.
  *  - Errors are CHECK CONDITION with fixed-format sense and srb
  *    INVALID_REQUEST for illegal requests, ERROR for the rest; the last
  *    one stays for REQUEST SENSE.  READ CAPACITY(10) into less than 8
@@ -24,6 +27,7 @@
 #include <linux/highmem.h>
 #include <linux/kernel.h>
 #include <linux/mm.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/unaligned.h>
@@ -176,17 +180,28 @@ int hvsim_scsi_disk_init(struct hvsim_scsi_disk *disk, u64 bytes,
 	return 0;
 }
 
+/*
+ * Free the pages of [@from, @to): only allocated ones are visited (the
+ * page array is scanned for the next one), none once the disk has none.
+ */
 static void hvsim_scsi_free_pages(struct hvsim_scsi_disk *disk, u64 from,
 				  u64 to)
 {
-	u64 i;
+	u64 i = from, freed = 0;
+	u8 *next;
 
-	for (i = from; i < to; i++) {
-		if (disk->pages[i]) {
-			__free_page(disk->pages[i]);
-			disk->pages[i] = NULL;
-			disk->allocated--;
-		}
+	while (i < to && disk->allocated) {
+		next = memchr_inv(&disk->pages[i], 0,
+				  (to - i) * sizeof(*disk->pages));
+		if (!next)
+			break;
+		i = (next - (u8 *)disk->pages) / sizeof(*disk->pages);
+		__free_page(disk->pages[i]);
+		disk->pages[i] = NULL;
+		disk->allocated--;
+		i++;
+		if (!(++freed % 1024))
+			cond_resched();
 	}
 }
 
@@ -296,25 +311,34 @@ static int hvsim_scsi_rw(struct hvsim_scsi_disk *disk,
 	return 0;
 }
 
+/* Zero the bytes [@from, @to) of one page, if it is allocated. */
+static void hvsim_scsi_zero_part(struct hvsim_scsi_disk *disk, u64 from,
+				 u64 to)
+{
+	struct page *page;
+
+	if (from >= to)
+		return;
+	page = disk->pages[from >> PAGE_SHIFT];
+	if (page)
+		memzero_page(page, offset_in_page(from), to - from);
+}
+
 /* Zero @n blocks at @lba; whole pages go back. */
 static void hvsim_scsi_zero(struct hvsim_scsi_disk *disk, u64 lba, u64 n)
 {
 	u64 pos = lba << HVSIM_SCSI_BLOCK_SHIFT;
-	u64 len = n << HVSIM_SCSI_BLOCK_SHIFT;
-	u32 in_page, chunk;
-	u64 idx;
+	u64 end = (lba + n) << HVSIM_SCSI_BLOCK_SHIFT;
+	u64 first = DIV_ROUND_UP(pos, PAGE_SIZE), last = end >> PAGE_SHIFT;
 
-	while (len) {
-		in_page = offset_in_page(pos);
-		chunk = min_t(u64, len, PAGE_SIZE - in_page);
-		idx = pos >> PAGE_SHIFT;
-		if (chunk == PAGE_SIZE)
-			hvsim_scsi_free_pages(disk, idx, idx + 1);
-		else if (disk->pages[idx])
-			memzero_page(disk->pages[idx], in_page, chunk);
-		pos += chunk;
-		len -= chunk;
+	if (first >= last) {
+		/* Within one page. */
+		hvsim_scsi_zero_part(disk, pos, end);
+		return;
 	}
+	hvsim_scsi_zero_part(disk, pos, first << PAGE_SHIFT);
+	hvsim_scsi_free_pages(disk, first, last);
+	hvsim_scsi_zero_part(disk, last << PAGE_SHIFT, end);
 }
 
 static bool hvsim_scsi_range_ok(struct hvsim_scsi_disk *disk, u64 lba, u64 n)
@@ -409,7 +433,8 @@ static void hvsim_scsi_inquiry(struct hvsim_scsi_disk *disk, const u8 *cdb,
 		break;
 	case 0xb0:	/* block limits */
 		len = 64;
-		put_unaligned_be32(U32_MAX, d + 20);	/* max UNMAP LBAs */
+		d[4] = 0x01;		/* WSNZ: WRITE SAME of 0 blocks refused */
+		put_unaligned_be32(HVSIM_SCSI_MAX_UNMAP_BLOCKS, d + 20);
 		put_unaligned_be32(HVSIM_SCSI_MAX_UNMAP_DESC, d + 24);
 		put_unaligned_be32(HVSIM_SCSI_PAGE_BLOCKS, d + 28);
 		d[32] = 0x80;				/* alignment valid */
@@ -696,7 +721,7 @@ static void hvsim_scsi_unmap(struct hvsim_scsi_disk *disk, const u8 *cdb,
 			     struct hvsim_scsi_result *res)
 {
 	u32 plen = get_unaligned_be16(cdb + 7), dlen, bdlen, i, ndesc;
-	u64 lba;
+	u64 lba, total = 0;
 	u32 n;
 	u8 *p;
 
@@ -746,6 +771,12 @@ static void hvsim_scsi_unmap(struct hvsim_scsi_disk *disk, const u8 *cdb,
 			hvsim_scsi_illegal(res, HVSIM_ASC_LBA_OUT_OF_RANGE);
 			goto out;
 		}
+		total += n;
+	}
+	/* SBC: more than MAXIMUM UNMAP LBA COUNT in all. */
+	if (total > HVSIM_SCSI_MAX_UNMAP_BLOCKS) {
+		hvsim_scsi_illegal(res, HVSIM_ASC_INVALID_PARAM_FIELD);
+		goto out;
 	}
 	for (i = 0; i < ndesc; i++)
 		hvsim_scsi_zero(disk, get_unaligned_be64(p + 8 + 16 * i),

@@ -49,9 +49,14 @@
 #define HVSIM_SCSI_BLOCK_SIZE		(1U << HVSIM_SCSI_BLOCK_SHIFT)
 /* Largest disk: the page array stays reasonable (16 GiB). */
 #define HVSIM_SCSI_MAX_BYTES		(16ULL << 30)
-/* WRITE SAME at most 8 MiB at once, and UNMAP descriptors (OpenVMM). */
+/*
+ * WRITE SAME at most 8 MiB at once (OpenVMM).  UNMAP at most 1 GiB in at
+ * most 256 descriptors (OpenVMM: 4 GiB blocks, 4096): each command's
+ * walk of the page array stays short, under the controller's lock.
+ */
 #define HVSIM_SCSI_MAX_WS_BLOCKS	((8U << 20) >> HVSIM_SCSI_BLOCK_SHIFT)
-#define HVSIM_SCSI_MAX_UNMAP_DESC	4096
+#define HVSIM_SCSI_MAX_UNMAP_BLOCKS	((1U << 30) >> HVSIM_SCSI_BLOCK_SHIFT)
+#define HVSIM_SCSI_MAX_UNMAP_DESC	256
 
 /* The data direction of a request, as the initiator set up its buffer. */
 enum hvsim_scsi_dir {

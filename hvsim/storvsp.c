@@ -200,6 +200,9 @@ static const char * const hvsim_storvsp_state_names[] = {
  * @srbs: EXECUTE_SRBs handled (the host's mutex).
  * @errors: of those, not SRB_STATUS_SUCCESS.
  * @rescans: ENUMERATE_BUS sent.
+ * @removes: REMOVE_DEVICE sent.
+ * @unsent: ENUMERATE_BUS or REMOVE_DEVICE not sent: the guest's
+ *	controller was not ready (it scans when it is).
  * @last_error: the opcode, sense key and ASC of the last failed SRB.
  * @open: its channels open (the list lock): a controller with one open
  *	is not replaced.
@@ -214,6 +217,8 @@ struct hvsim_storvsp_ctrl {
 	u64 srbs;
 	u64 errors;
 	u64 rescans;
+	u64 removes;
+	u64 unsent;
 	u8 last_error[3];
 	unsigned int open;
 };
@@ -756,14 +761,28 @@ static int hvsim_storvsp_notify(struct hvsim_vmbus_chan *chan, void *arg)
 	u32 op = (uintptr_t)arg;
 	int ret;
 
+	/* The instance may be any device's: its data is not ours then. */
+	if (!guid_equal(&hvsim_chan_config(chan)->class_id,
+			&hvsim_storvsp_class)) {
+		pr_warn("%pUl is not a SCSI controller\n",
+			hvsim_chan_instance(chan));
+		return -EINVAL;
+	}
 	/* Before END_INITIALIZATION the guest scans anyway. */
-	if (!c || c->state != STORVSP_READY)
+	if (!c || c->state != STORVSP_READY) {
+		if (c)
+			c->unsent++;
+		pr_info("%pUl: controller not ready, operation %u not sent\n",
+			hvsim_chan_instance(chan), op);
 		return 0;
+	}
 	p.operation = cpu_to_le32(op);
 	ret = hvsim_chan_send(chan, VM_PKT_DATA_INBAND, 0, 0, &p, sizeof(p),
 			      NULL, 0);
 	if (!ret && op == VSTOR_OP_ENUMERATE_BUS)
 		c->rescans++;
+	else if (!ret)
+		c->removes++;
 	return ret;
 }
 
@@ -777,12 +796,16 @@ static int hvsim_storvsp_tell(const guid_t *instance, u32 op)
 	return ret == -ENODEV ? 0 : ret;
 }
 
-/* "add|resize INSTANCE LUN MB", "remove INSTANCE LUN", "rescan|remove_device INSTANCE" */
+/*
+ * "add|resize INSTANCE LUN MB", "remove INSTANCE LUN [quiet]",
+ * "rescan|remove_device INSTANCE"
+ */
 static int hvsim_storvsp_ctl(char *p)
 {
 	char *cmd, *inst, *arg1, *arg2;
 	struct hvsim_storvsp_ctrl *c;
 	unsigned int lun = 0, mb = 0;
+	bool quiet = false;
 	guid_t instance;
 	int ret;
 
@@ -800,8 +823,9 @@ static int hvsim_storvsp_ctl(char *p)
 	    lun >= HVSIM_STORVSP_MAX_LUNS)
 		return -EINVAL;
 	if (!strcmp(cmd, "remove")) {
-		if (arg2)
+		if (arg2 && strcmp(arg2, "quiet"))
 			return -EINVAL;
+		quiet = !!arg2;
 	} else if (!arg2 || kstrtouint(arg2, 0, &mb) || !mb) {
 		return -EINVAL;
 	}
@@ -829,8 +853,11 @@ static int hvsim_storvsp_ctl(char *p)
 	mutex_unlock(&hvsim_storvsp_list_lock);
 	if (ret)
 		return ret;
-	/* A resize shows as a UNIT ATTENTION; LUNs come and go by a scan. */
-	if (strcmp(cmd, "resize"))
+	/*
+	 * A resize shows as a UNIT ATTENTION; LUNs come and go by a scan,
+	 * which a quiet removal leaves to a later rescan or REMOVE_DEVICE.
+	 */
+	if (strcmp(cmd, "resize") && !quiet)
 		ret = hvsim_storvsp_tell(&instance, VSTOR_OP_ENUMERATE_BUS);
 	return ret;
 }
@@ -863,11 +890,12 @@ static int hvsim_storvsp_luns_show(struct seq_file *m, void *v)
 	mutex_lock(&hvsim_storvsp_list_lock);
 	list_for_each_entry(c, &hvsim_storvsp_ctrls, node) {
 		mutex_lock(&c->lock);
-		seq_printf(m, "instance=%pUl state=%s version=%#x srbs=%llu errors=%llu rescans=%llu last_error=%02x/%x/%02x\n",
+		seq_printf(m, "instance=%pUl state=%s version=%#x srbs=%llu errors=%llu rescans=%llu removes=%llu unsent=%llu last_error=%02x/%x/%02x\n",
 			   &c->instance,
 			   hvsim_storvsp_state_names[READ_ONCE(c->state)],
 			   READ_ONCE(c->version), READ_ONCE(c->srbs),
 			   READ_ONCE(c->errors), READ_ONCE(c->rescans),
+			   READ_ONCE(c->removes), READ_ONCE(c->unsent),
 			   c->last_error[0], c->last_error[1],
 			   c->last_error[2]);
 		for (i = 0; i < HVSIM_STORVSP_MAX_LUNS; i++) {
@@ -889,13 +917,17 @@ DEFINE_SHOW_ATTRIBUTE(hvsim_storvsp_luns);
  * @parent: hvsim's debugfs directory.
  *
  *   luns  read: per controller "instance=G state=S version=V srbs=N
- *         errors=N rescans=N last_error=OP/KEY/ASC" (of the last SRB that
- *         failed, hex), then per LUN "instance=G lun=L blocks=N pages=N"
- *         (pages: 4 KiB pages allocated)
- *   ctl   write: "add INSTANCE LUN MB", "remove INSTANCE LUN" (the guest
- *         is told by ENUMERATE_BUS), "resize INSTANCE LUN MB" (UNIT
- *         ATTENTION on the LUN's next command), "rescan INSTANCE"
- *         (ENUMERATE_BUS), "remove_device INSTANCE" (REMOVE_DEVICE)
+ *         errors=N rescans=N removes=N unsent=N last_error=OP/KEY/ASC"
+ *         (rescans, removes: ENUMERATE_BUS and REMOVE_DEVICE sent;
+ *         unsent: either not sent, the controller not being ready;
+ *         last_error: of the last SRB that failed, hex), then per LUN
+ *         "instance=G lun=L blocks=N pages=N" (4 KiB pages allocated)
+ *   ctl   write: "add INSTANCE LUN MB", "remove INSTANCE LUN [quiet]"
+ *         (the guest is told by ENUMERATE_BUS, unless quiet),
+ *         "resize INSTANCE LUN MB" (UNIT ATTENTION on the LUN's next
+ *         command), "rescan INSTANCE" (ENUMERATE_BUS), "remove_device
+ *         INSTANCE" (REMOVE_DEVICE); an INSTANCE that is not a SCSI
+ *         controller is -EINVAL
  */
 void hvsim_storvsp_debugfs(struct dentry *parent)
 {

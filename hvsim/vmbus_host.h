@@ -376,6 +376,9 @@ void hvsim_netvsp_default_mac(const guid_t *instance_id, u8 *mac);
 int hvsim_netvsp_set_link(struct hvsim_vmbus *host, const guid_t *instance_id,
 			  bool up);
 void hvsim_netvsp_debugfs(struct dentry *parent);
+int hvsim_netvsp_live_bufs(void);
+u32 hvsim_netvsp_toeplitz(const u8 *key, const u8 *in, u32 len);
+u32 hvsim_netvsp_rss_input(const u8 *frame, u32 len, u8 *in);
 
 /**
  * struct hvsim_netvsp_pkt_info - an RNDIS PACKET message, checked.

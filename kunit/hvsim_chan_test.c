@@ -2426,6 +2426,66 @@ static void hvsim_netvsp_buffers(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, hct_chan_stats(test, 1).broken);
 }
 
+/*
+ * The guest revokes both buffers and sends them again, as hv_netvsc does
+ * on each detach and attach: the host's private send copies go with the
+ * receive buffer each time, and data is taken again after each attach.
+ */
+static void hvsim_netvsp_revoke(struct kunit *test)
+{
+	struct hnv *n = hnv_open(test, 0);
+	int live = hvsim_netvsp_live_bufs();
+	u8 m[HNV_MSG], msg[104] = {};
+	u32 i, rid = 20;
+
+	hnv_start(test, n, rid);
+	KUNIT_EXPECT_EQ(test, hvsim_netvsp_live_bufs(), live + 1);
+	put_unaligned_le32(2, msg);
+	put_unaligned_le32(24, msg + 4);
+	KUNIT_EXPECT_EQ(test, hnv_rndis(test, n, 1, msg, 24), HNV_OK);
+	for (i = 0; i < 4; i++) {
+		/* Without completions, then the GPADLs go. */
+		hnv_msg(m, 103, 0xcafe, 0, 0, 0);
+		hnv_send(test, n->c, m, HNV_MSG, false);
+		hnv_msg(m, 106, 0, 0, 0, 0);
+		hnv_send(test, n->c, m, HNV_MSG, false);
+		KUNIT_EXPECT_FALSE(test, hnv_read(test, n->c, n->p));
+		KUNIT_EXPECT_EQ(test, hvsim_netvsp_live_bufs(), live);
+		hct_teardown(test, 1, rid);
+		hct_expect_torndown(test, rid);
+		hct_teardown(test, 1, rid + 1);
+		hct_expect_torndown(test, rid + 1);
+
+		rid += 2;
+		KUNIT_ASSERT_EQ(test, hnv_gpadl(test, rid, n->rpfn,
+						HNV_RBUF_PAGES), 0);
+		KUNIT_ASSERT_EQ(test, hnv_buf(test, n, 101, rid, 0xcafe),
+				HNV_OK);
+		KUNIT_ASSERT_EQ(test, hnv_gpadl(test, rid + 1, n->spfn,
+						HNV_SBUF_PAGES), 0);
+		KUNIT_ASSERT_EQ(test, hnv_buf(test, n, 104, rid + 1, 0),
+				HNV_OK);
+		KUNIT_EXPECT_EQ(test, hvsim_netvsp_live_bufs(), live + 1);
+
+		/* INITIALIZE again; then a 60-byte broadcast frame. */
+		memset(msg, 0, sizeof(msg));
+		put_unaligned_le32(2, msg);
+		put_unaligned_le32(24, msg + 4);
+		KUNIT_EXPECT_EQ(test, hnv_rndis(test, n, 1, msg, 24), HNV_OK);
+		memset(msg, 0, sizeof(msg));
+		put_unaligned_le32(1, msg);
+		put_unaligned_le32(8 + 36 + 60, msg + 4);
+		put_unaligned_le32(36, msg + 8);
+		put_unaligned_le32(60, msg + 12);
+		memset(msg + 44, 0xff, 6);
+		KUNIT_EXPECT_EQ(test, hnv_rndis(test, n, 0, msg, 104), HNV_OK);
+	}
+	KUNIT_EXPECT_FALSE(test, hct_chan_stats(test, 1).broken);
+	/* The primary's close gives them back too. */
+	hct_close(test, 1);
+	KUNIT_EXPECT_EQ(test, hvsim_netvsp_live_bufs(), live);
+}
+
 static void hvsim_netvsp_rndis(struct kunit *test)
 {
 	struct hnv *n = hnv_open(test, 3);
@@ -2453,11 +2513,16 @@ static void hvsim_netvsp_rndis(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, hnv_ans(n, 0, 36), 0xefffffff);
 	KUNIT_EXPECT_EQ(test, hnv_ans(n, 0, 40), 3);
 
-	/* QUERY: frame size, MAC, an unknown OID. */
+	/* QUERY: frame size, link speed, MAC, an unknown OID. */
 	KUNIT_EXPECT_EQ(test, hnv_oid(test, n, 4, 0x00010106, NULL, 0), 0);
 	KUNIT_EXPECT_EQ(test, hnv_ans(n, 0, 16), 4);
 	KUNIT_EXPECT_EQ(test, hnv_ans(n, 0, 20), 16);
 	KUNIT_EXPECT_EQ(test, hnv_ans(n, 0, 24), 1500);
+	/* 10 Gbit/s in units of 100 bit/s, as OpenVMM's default. */
+	KUNIT_EXPECT_EQ(test, hnv_oid(test, n, 4, 0x00010107, NULL, 0), 0);
+	KUNIT_EXPECT_EQ(test, hnv_ans(n, 0, 16), 4);
+	KUNIT_EXPECT_EQ(test, hnv_ans(n, 0, 20), 16);
+	KUNIT_EXPECT_EQ(test, hnv_ans(n, 0, 24), 100000000);
 	KUNIT_EXPECT_EQ(test, hnv_oid(test, n, 4, 0x01010101, NULL, 0), 0);
 	KUNIT_EXPECT_EQ(test, hnv_ans(n, 0, 16), 6);
 	KUNIT_EXPECT_EQ(test, n->ans[0][24], 0x00);
@@ -2755,6 +2820,7 @@ static struct kunit_case hvsim_netvsp_cases[] = {
 	KUNIT_CASE_PARAM(hvsim_netvsp_versions, hnv_version_gen_params),
 	KUNIT_CASE(hvsim_netvsp_init_range),
 	KUNIT_CASE(hvsim_netvsp_buffers),
+	KUNIT_CASE(hvsim_netvsp_revoke),
 	KUNIT_CASE(hvsim_netvsp_rndis),
 	KUNIT_CASE_PARAM(hvsim_netvsp_rndis_malformed, hnv_bad_gen_params),
 	KUNIT_CASE(hvsim_netvsp_halt),

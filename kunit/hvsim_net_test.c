@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit: hvsim's netvsp, the checks of RNDIS PACKET messages from the
- * guest (hvsim_netvsp_parse_packet()) and the task offloads (large-send
- * segmentation, checksums filled and checked).  Each case builds a message the
- * way hv_netvsc lays it out (8-byte header, 36-byte PACKET body,
- * per-packet info after the body, the frame after that) and changes one
- * field; a malformed one must be refused with -EINVAL.
+ * guest (hvsim_netvsp_parse_packet()), the task offloads (large-send
+ * segmentation, checksums filled and checked) and the RSS hash.  Each
+ * case builds a message the way hv_netvsc lays it out (8-byte header,
+ * 36-byte PACKET body, per-packet info after the body, the frame after
+ * that) and changes one field; a malformed one must be refused with
+ * -EINVAL.
  */
 #include <kunit/test.h>
 #include <linux/string.h>
@@ -645,6 +646,87 @@ static void hvsim_netvsp_rx_checks(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, hvsim_netvsp_rx_csum(f, 30, all), 0);
 }
 
+/*
+ * RSS: Microsoft's verification vectors for the Toeplitz hash with the
+ * default key (the one hv_netvsc sets), IPv4 alone and IPv4 with TCP,
+ * through what the host hashes of a frame (hvsim_netvsp_rss_input()):
+ * the value a delivered frame's hash info carries.
+ */
+struct hnt_rss {
+	u8 src[4];
+	u8 dst[4];
+	u16 sport;
+	u16 dport;
+	u32 ipv4;
+	u32 tcp;
+};
+
+static const struct hnt_rss hnt_rss_vectors[] = {
+	{ { 66, 9, 149, 187 }, { 161, 142, 100, 80 }, 2794, 1766,
+	  0x323e8fc2, 0x51ccc178 },
+	{ { 199, 92, 111, 2 }, { 65, 69, 140, 83 }, 14230, 4739,
+	  0xd718262a, 0xc626b0ea },
+	{ { 24, 19, 198, 95 }, { 12, 22, 207, 184 }, 12898, 38024,
+	  0xd2d0a5de, 0x5c2b394a },
+	{ { 38, 27, 205, 30 }, { 209, 142, 163, 6 }, 48228, 2217,
+	  0x82989176, 0xafc7327f },
+	{ { 153, 39, 163, 191 }, { 202, 188, 127, 2 }, 44251, 1303,
+	  0x5d1809c5, 0x10e828a2 },
+};
+
+static const u8 hnt_rss_key[40] = {
+	0x6d, 0x5a, 0x56, 0xda, 0x25, 0x5b, 0x0e, 0xc2,
+	0x41, 0x67, 0x25, 0x3d, 0x43, 0xa3, 0x8f, 0xb0,
+	0xd0, 0xca, 0x2b, 0xcb, 0xae, 0x7b, 0x30, 0xb4,
+	0x77, 0xcb, 0x2d, 0xa3, 0x80, 0x30, 0xf2, 0x0c,
+	0x6a, 0x42, 0xb7, 0x3b, 0xbe, 0xac, 0x01, 0xfa,
+};
+
+static void hnt_rss_desc(const struct hnt_rss *v, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%pI4:%u to %pI4:%u", v->src,
+		 v->sport, v->dst, v->dport);
+}
+
+KUNIT_ARRAY_PARAM(hnt_rss, hnt_rss_vectors, hnt_rss_desc);
+
+static void hvsim_netvsp_rss_hash(struct kunit *test)
+{
+	const struct hnt_rss *v = test->param_value;
+	u8 f[HNT_FRAME] = {}, in[12];
+	u8 *ip = f + 14;
+
+	put_unaligned_be16(0x0800, f + 12);
+	ip[0] = 0x45;
+	put_unaligned_be16(HNT_FRAME - 14, ip + 2);
+	ip[8] = 64;
+	ip[9] = 6;				/* TCP */
+	memcpy(ip + 12, v->src, 4);
+	memcpy(ip + 16, v->dst, 4);
+	put_unaligned_be16(v->sport, ip + 20);
+	put_unaligned_be16(v->dport, ip + 22);
+	KUNIT_ASSERT_EQ(test, hvsim_netvsp_rss_input(f, sizeof(f), in), 12);
+	KUNIT_EXPECT_EQ(test, hvsim_netvsp_toeplitz(hnt_rss_key, in, 12),
+			v->tcp);
+
+	/* UDP, or a TCP fragment past the first: the addresses alone. */
+	ip[9] = 17;
+	KUNIT_ASSERT_EQ(test, hvsim_netvsp_rss_input(f, sizeof(f), in), 8);
+	KUNIT_EXPECT_EQ(test, hvsim_netvsp_toeplitz(hnt_rss_key, in, 8),
+			v->ipv4);
+	ip[9] = 6;
+	put_unaligned_be16(185, ip + 6);	/* fragment offset */
+	KUNIT_ASSERT_EQ(test, hvsim_netvsp_rss_input(f, sizeof(f), in), 8);
+	KUNIT_EXPECT_EQ(test, hvsim_netvsp_toeplitz(hnt_rss_key, in, 8),
+			v->ipv4);
+
+	/* Not IPv4, or cut inside the IP header: not hashed. */
+	put_unaligned_be16(0x86dd, f + 12);
+	KUNIT_EXPECT_EQ(test, hvsim_netvsp_rss_input(f, sizeof(f), in), 0);
+	put_unaligned_be16(0x0800, f + 12);
+	KUNIT_EXPECT_EQ(test, hvsim_netvsp_rss_input(f, 14 + 19, in), 0);
+}
+
 static struct kunit_case hvsim_net_cases[] = {
 	KUNIT_CASE(hvsim_netvsp_parse_packet_plain),
 	KUNIT_CASE(hvsim_netvsp_parse_packet_vlan),
@@ -657,6 +739,7 @@ static struct kunit_case hvsim_net_cases[] = {
 	KUNIT_CASE_PARAM(hvsim_netvsp_offload_refused,
 			 hnt_off_bad_gen_params),
 	KUNIT_CASE(hvsim_netvsp_rx_checks),
+	KUNIT_CASE_PARAM(hvsim_netvsp_rss_hash, hnt_rss_gen_params),
 	{}
 };
 

@@ -210,13 +210,18 @@ static void hvsim_scsi_test_inquiry_vpd(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t->data[54], 0x24);
 	KUNIT_EXPECT_EQ(test, t->data[55] >> 4, 0x8);
 
-	/* 0xb0: UNMAP limits; 0xb2: LBPU, thin. */
+	/*
+	 * 0xb0: WSNZ; UNMAP of 1 GiB in 256 descriptors, granularity a
+	 * page, aligned; WRITE SAME of 8 MiB.  0xb2: LBPU, thin.
+	 */
 	t->cdb[2] = 0xb0;
 	hst_run(t, HVSIM_SCSI_DIR_IN, 255);
-	KUNIT_EXPECT_EQ(test, get_unaligned_be32(t->data + 24),
-			HVSIM_SCSI_MAX_UNMAP_DESC);
-	KUNIT_EXPECT_EQ(test, get_unaligned_be64(t->data + 36),
-			HVSIM_SCSI_MAX_WS_BLOCKS);
+	KUNIT_EXPECT_EQ(test, t->data[4], 0x01);
+	KUNIT_EXPECT_EQ(test, get_unaligned_be32(t->data + 20), 0x200000);
+	KUNIT_EXPECT_EQ(test, get_unaligned_be32(t->data + 24), 256);
+	KUNIT_EXPECT_EQ(test, get_unaligned_be32(t->data + 28), 8);
+	KUNIT_EXPECT_EQ(test, get_unaligned_be32(t->data + 32), 0x80000000);
+	KUNIT_EXPECT_EQ(test, get_unaligned_be64(t->data + 36), 16384);
 	t->cdb[2] = 0xb2;
 	hst_run(t, HVSIM_SCSI_DIR_IN, 255);
 	KUNIT_EXPECT_EQ(test, t->data[5] & 0x80, 0x80);
@@ -509,6 +514,65 @@ static void hvsim_scsi_test_unmap(struct kunit *test)
 	hst_expect_good(test, t, 0);
 }
 
+/* UNMAP descriptor @i of t->data: @n blocks at @lba. */
+static void hst_unmap_desc(struct hst *t, u32 i, u64 lba, u32 n)
+{
+	put_unaligned_be64(lba, t->data + 8 + 16 * i);
+	put_unaligned_be32(n, t->data + 8 + 16 * i + 8);
+	memset(t->data + 8 + 16 * i + 12, 0, 4);
+}
+
+/* UNMAP past the block limits is refused before anything goes. */
+static void hvsim_scsi_test_unmap_limits(struct kunit *test)
+{
+	static const guid_t id = GUID_INIT(0x01234567, 0x89ab, 0xcdef, 0x01,
+					   0x23, 0x45, 0x67, 0x89, 0xab, 0xcd,
+					   0xef);
+	const u32 max = 0x200000;	/* 1 GiB of blocks */
+	struct hst *t = test->priv;
+	u32 i;
+
+	/* A disk of 1 GiB + 1 MiB, a page written at each end. */
+	hvsim_scsi_disk_free(&t->disk);
+	KUNIT_ASSERT_EQ(test, hvsim_scsi_disk_init(&t->disk,
+						   (1ULL << 30) + (1 << 20),
+						   &id), 0);
+	hst_fill(test, t, 0, 8);
+	hst_fill(test, t, max, 8);
+	KUNIT_ASSERT_EQ(test, t->disk.allocated, 2);
+
+	/* One block more than the maximum, in one descriptor ... */
+	hst_unmap_cdb(t, 24, 22, 16);
+	hst_unmap_desc(t, 0, 0, max + 1);
+	hst_run(t, HVSIM_SCSI_DIR_OUT, 24);
+	hst_expect_illegal(test, t, HVSIM_ASC_INVALID_PARAM_FIELD);
+	/* ... or in two, each within it ... */
+	hst_unmap_cdb(t, 40, 38, 32);
+	hst_unmap_desc(t, 0, 0, max / 2);
+	hst_unmap_desc(t, 1, max / 2, max / 2 + 1);
+	hst_run(t, HVSIM_SCSI_DIR_OUT, 40);
+	hst_expect_illegal(test, t, HVSIM_ASC_INVALID_PARAM_FIELD);
+	/* ... or 257 descriptors of a block each. */
+	hst_unmap_cdb(t, 8 + 16 * 257, 6 + 16 * 257, 16 * 257);
+	for (i = 0; i < 257; i++)
+		hst_unmap_desc(t, i, i, 1);
+	hst_run(t, HVSIM_SCSI_DIR_OUT, 8 + 16 * 257);
+	hst_expect_illegal(test, t, HVSIM_ASC_INVALID_PARAM_FIELD);
+	KUNIT_EXPECT_EQ(test, t->disk.allocated, 2);
+	hst_rw10(t, 0x28, 0, 1);
+	hst_run(t, HVSIM_SCSI_DIR_IN, 512);
+	KUNIT_EXPECT_EQ(test, t->data[0], 0x5a);
+
+	/* The limits themselves are taken: 256 descriptors, 1 GiB. */
+	hst_unmap_cdb(t, 8 + 16 * 256, 6 + 16 * 256, 16 * 256);
+	for (i = 0; i < 255; i++)
+		hst_unmap_desc(t, i, 8 + i, 1);
+	hst_unmap_desc(t, 255, 0, max - 255);
+	hst_run(t, HVSIM_SCSI_DIR_OUT, 8 + 16 * 256);
+	hst_expect_good(test, t, 8 + 16 * 256);
+	KUNIT_EXPECT_EQ(test, t->disk.allocated, 1);
+}
+
 static void hvsim_scsi_test_write_same(struct kunit *test)
 {
 	struct hst *t = test->priv;
@@ -679,6 +743,7 @@ static struct kunit_case hvsim_scsi_cases[] = {
 	KUNIT_CASE(hvsim_scsi_test_mode_sense),
 	KUNIT_CASE(hvsim_scsi_test_no_data_commands),
 	KUNIT_CASE(hvsim_scsi_test_unmap),
+	KUNIT_CASE(hvsim_scsi_test_unmap_limits),
 	KUNIT_CASE(hvsim_scsi_test_write_same),
 	KUNIT_CASE(hvsim_scsi_test_resize),
 	KUNIT_CASE(hvsim_scsi_test_report_luns),

@@ -13,10 +13,14 @@
 # it.  The host withdraws (rescinds) the sub-channels when the guest
 # closes the primary channel, so that vRSS comes back with both queues
 # after each MTU change.  The guest's promiscuous mode reaches the host
-# as its packet filter.
+# as its packet filter.  The link speed the host answers is the guest's.
+# storvsp's controls refuse a NIC, net/link refuses a SCSI controller.
 . /hvguest/tests/vm/lib.sh
 . /hvguest/tests/vm/vmbus_lib.inc
 . /hvguest/tests/vm/net_lib.inc
+
+S=/sys/kernel/debug/hvsim/storvsp
+SCSI=5c510000-0000-4000-8000-0000000000aa
 
 # carrier IF: the interface's carrier.
 carrier() {
@@ -56,7 +60,7 @@ filter_is() {
 	[ "$(nic_val $NIC1 filter)" = "$1" ]
 }
 
-plan 29
+plan 35
 
 check "hvsim loads" modprobe hvsim
 check "hv_vmbus loads" modprobe hv_vmbus
@@ -71,6 +75,8 @@ check "  it comes up" ip link set "$IF" up
 check "  its packet filter reaches the host" \
 	eventually sh -c "[ \"\$(grep instance=$NIC1 $N/nics | sed 's/.* filter=\([^ ]*\).*/\1/')\" != 0 ]"
 is "  carrier on" "$(carrier)" 1
+is "  link speed 10 Gbit/s (OID_GEN_LINK_SPEED)" \
+	"$(cat /sys/class/net/$IF/speed)" 10000
 check "  vRSS: 2 queues (one per CPU)" slowly queues_are 2
 check "promiscuous mode on" ip link set "$IF" promisc on
 check "  the host's filter is PROMISCUOUS alone" eventually filter_is 0x20
@@ -84,6 +90,17 @@ check "  the guest has its carrier again" eventually carrier_is 1
 is "  the host told the guest twice" "$(nic_val $NIC1 link_events)" 2
 check "a link change of an unknown NIC is refused" \
 	sh -c "! echo '9c3e0001-0000-4000-8000-0000000000ff down' 2>/dev/null >$N/link"
+
+# Each VSP's controls take only their own class's devices.
+check "a SCSI controller is added (no driver for it here)" \
+	write $H/add "scsi $SCSI luns=1 size_mb=8"
+check "  storvsp/ctl refuses the open NIC's instance for a rescan" \
+	sh -c "! echo 'rescan $NIC1' 2>/dev/null >$S/ctl"
+check "  and for REMOVE_DEVICE" \
+	sh -c "! echo 'remove_device $NIC1' 2>/dev/null >$S/ctl"
+check "  net/link refuses the controller's instance" \
+	sh -c "! echo '$SCSI down' 2>/dev/null >$N/link"
+is "  no NIC was made for it" "$(grep -c "instance=$SCSI" $N/nics)" 0
 
 check "MTU 3000" ip link set "$IF" mtu 3000
 check "  the guest and the host agree" eventually mtu_is 3000

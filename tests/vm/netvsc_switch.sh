@@ -9,7 +9,8 @@
 # switched.  vRSS: each guest asks for a sub-channel per CPU (2 queues
 # here), the host grants them, sends the send indirection table once all
 # are open, and spreads received frames by the Toeplitz hash of the
-# guest's key through the guest's indirection table.  Task offloads: the
+# guest's key through the guest's indirection table: eight TCP flows
+# from fixed ports land on both queues of each NIC (rx_rss, per queue).  Task offloads: the
 # guests turn on what the host offers (TCP/UDP checksums, LSOv2 up to
 # 62780 bytes); the transfer goes as large sends that the host cuts into
 # MSS-sized frames, with checksums the host fills and checks on receive.
@@ -27,11 +28,16 @@ vrss_ready() {
 		[ "$(nic_val $NIC2 queues) $(nic_val $NIC2 table_sent)" = "2 1" ]
 }
 
+# rss_q INSTANCE Q: frames the host put on queue Q by RSS hash.
+rss_q() {
+	nic_val $1 rx_rss | cut -d, -f$(($2 + 1))
+}
+
 both_ifaces() {
 	iface $MAC1 >/dev/null && iface $MAC2 >/dev/null
 }
 
-plan 29
+plan 32
 
 check "hvsim and hv_vmbus load" sh -c 'modprobe hvsim && modprobe hv_vmbus'
 check "two NICs are added" sh -c \
@@ -94,6 +100,30 @@ check "the receiver's ACKs had their checksums filled by the host" \
 	test "$(nic_val $NIC2 csum_filled)" -gt 0
 check "the receiver got frames with their checksums claimed good" \
 	test "$(nic_val $NIC2 rx_csum_ok)" -gt 20000
+
+# vRSS on receive: eight short TCP flows a -> b from fixed ports.  With
+# hv_netvsc's default key and table (queue = hash % 128 % 2) their
+# segments go to both of NIC2's queues and their ACKs to both of NIC1's.
+b0=$(rss_q $NIC2 0)
+b1=$(rss_q $NIC2 1)
+a0=$(rss_q $NIC1 0)
+a1=$(rss_q $NIC1 1)
+dd if=/tmp/tx of=/tmp/flow bs=64k count=1 status=none
+flows=0
+for k in 1 2 3 4 5 6 7 8; do
+	$IP netns exec b timeout 60 nc -l -p $((5100 + k)) >/dev/null &
+	lpid=$!
+	sleep 1
+	$IP netns exec a timeout 60 nc -p $((40000 + k)) 10.7.0.2 \
+		$((5100 + k)) </tmp/flow && flows=$((flows + 1))
+	wait $lpid
+done
+diag "$(cat $N/nics)"
+is "eight TCP flows of 64 KiB a -> b" $flows 8
+check "  NIC2 received frames of them on both queues" \
+	test "$(rss_q $NIC2 0)" -gt "$b0" -a "$(rss_q $NIC2 1)" -gt "$b1"
+check "  NIC1 received their ACKs on both queues" \
+	test "$(rss_q $NIC1 0)" -gt "$a0" -a "$(rss_q $NIC1 1)" -gt "$a1"
 
 check "802.1Q support loads" modprobe 8021q
 check "VLAN 42 on both NICs" sh -c "

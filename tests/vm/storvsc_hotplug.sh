@@ -7,7 +7,9 @@
 # announced by ENUMERATE_BUS and the guest's scan finds it; a LUN removed
 # is announced the same way, the guest's TEST UNIT READY gets INVALID_LUN
 # and the disk goes; a LUN resized answers its next command with UNIT
-# ATTENTION, CAPACITY DATA HAS CHANGED, and the guest rescans it.
+# ATTENTION, CAPACITY DATA HAS CHANGED, and the guest rescans it.  A
+# LUN removed without a word is found gone after REMOVE_DEVICE, which
+# the host counts (luns: removes=).
 # storvsc logs the failed commands of the removed and the resized LUN
 # (its "status: scsi 0x2 srb 0x20" and "srb 0x84" lines): those are the
 # expected answers and are not counted as warnings.
@@ -17,7 +19,7 @@
 S=/sys/kernel/debug/hvsim/storvsp
 inst=5c510000-0000-4000-8000-000000000001
 
-plan 13
+plan 16
 echo "storvsc_hotplug.sh: start" >/dev/kmsg
 
 check "hvsim with a SCSI controller of two 32 MiB LUNs, hv_vmbus, hv_storvsc and sd_mod load" \
@@ -54,17 +56,28 @@ check "  after a read the guest sees the new size" \
 	eventually has_luns "0:131072 2:98304 "
 
 # REMOVE_DEVICE makes the guest scan as ENUMERATE_BUS does: a TEST UNIT
-# READY to each disk, then REPORT LUNS.
+# READY to each disk, then REPORT LUNS.  LUN 2 is removed quietly first
+# (no ENUMERATE_BUS): only REMOVE_DEVICE can make the guest drop it.
 srbs() {
 	sed -n 's/.* srbs=\([0-9]*\).*/\1/p' $S/luns
 }
+removes() {
+	sed -n 's/.* removes=\([0-9]*\).*/\1/p' $S/luns
+}
+rescans=$(sed -n 's/.* rescans=\([0-9]*\).*/\1/p' $S/luns)
+check "LUN 2 is removed on the host without telling the guest" \
+	write $S/ctl "remove $inst 2 quiet"
+is "  no ENUMERATE_BUS sent" \
+	"$(sed -n 's/.* rescans=\([0-9]*\).*/\1/p' $S/luns)" $rescans
 srbs0=$(srbs)
+removes0=$(removes)
 check "the host sends REMOVE_DEVICE" write $S/ctl "remove_device $inst"
+is "  the host counts it sent" "$(removes)" $((removes0 + 1))
 scanned() {
 	[ "$(srbs)" -ge $((srbs0 + 3)) ]
 }
 check "  the guest scans the controller" eventually scanned
-is "  its disks stay" "$(luns)" "0:131072 2:98304 "
+check "  LUN 2's disk goes, LUN 0's stays" eventually has_luns "0:131072 "
 
 check "no kernel warning or error on the way" \
 	sh -c "! dmesg -r | sed -n '/storvsc_hotplug.sh: start/,\$p' |
