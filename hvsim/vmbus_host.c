@@ -3329,6 +3329,34 @@ static void hvsim_chan_fill_stats(struct hvsim_vmbus_chan *chan,
 	st->broken = chan->broken;
 }
 
+static void hvsim_chan_stats_act(struct hvsim_vmbus_chan *chan, void *arg)
+{
+	hvsim_chan_fill_stats(chan, arg);
+}
+
+/*
+ * The per-channel controls: @act on the channel the guest holds as
+ * @relid, under the host's mutex; @missing when it holds none.
+ */
+static int hvsim_vmbus_chan_do(struct hvsim_vmbus *host, u32 relid,
+			       int missing,
+			       void (*act)(struct hvsim_vmbus_chan *chan,
+					   void *arg),
+			       void *arg)
+{
+	struct hvsim_vmbus_chan *chan;
+	int ret = missing;
+
+	mutex_lock(&host->lock);
+	chan = hvsim_vmbus_find_chan(host, relid);
+	if (chan) {
+		act(chan, arg);
+		ret = 0;
+	}
+	mutex_unlock(&host->lock);
+	return ret;
+}
+
 /**
  * hvsim_vmbus_chan_stats() - read one channel's counters and state.
  * @host: the host.
@@ -3343,19 +3371,23 @@ static void hvsim_chan_fill_stats(struct hvsim_vmbus_chan *chan,
 int hvsim_vmbus_chan_stats(struct hvsim_vmbus *host, u32 relid,
 			   struct hvsim_chan_stats *st)
 {
-	struct hvsim_vmbus_chan *chan;
-	int ret = -ENOENT;
-
-	mutex_lock(&host->lock);
-	chan = hvsim_vmbus_find_chan(host, relid);
-	if (chan) {
-		hvsim_chan_fill_stats(chan, st);
-		ret = 0;
-	}
-	mutex_unlock(&host->lock);
-	return ret;
+	return hvsim_vmbus_chan_do(host, relid, -ENOENT, hvsim_chan_stats_act,
+				   st);
 }
 EXPORT_SYMBOL_GPL(hvsim_vmbus_chan_stats);
+
+static void hvsim_chan_pause_act(struct hvsim_vmbus_chan *chan, void *arg)
+{
+	bool mask = *(bool *)arg;
+
+	hvsim_chan_account(chan);
+	chan->paused = true;
+	chan->masked = mask;
+	if (chan->state == HVSIM_CHAN_OPEN && !chan->broken) {
+		WRITE_ONCE(chan->in.ctrl->interrupt_mask, mask);
+		chan->waiting_data = !mask;
+	}
+}
 
 /**
  * hvsim_vmbus_pause() - stop reading a channel's guest-to-host ring.
@@ -3372,25 +3404,18 @@ EXPORT_SYMBOL_GPL(hvsim_vmbus_chan_stats);
  */
 int hvsim_vmbus_pause(struct hvsim_vmbus *host, u32 relid, bool mask)
 {
-	struct hvsim_vmbus_chan *chan;
-	int ret = -EINVAL;
-
-	mutex_lock(&host->lock);
-	chan = hvsim_vmbus_find_chan(host, relid);
-	if (chan) {
-		hvsim_chan_account(chan);
-		chan->paused = true;
-		chan->masked = mask;
-		if (chan->state == HVSIM_CHAN_OPEN && !chan->broken) {
-			WRITE_ONCE(chan->in.ctrl->interrupt_mask, mask);
-			chan->waiting_data = !mask;
-		}
-		ret = 0;
-	}
-	mutex_unlock(&host->lock);
-	return ret;
+	return hvsim_vmbus_chan_do(host, relid, -EINVAL, hvsim_chan_pause_act,
+				   &mask);
 }
 EXPORT_SYMBOL_GPL(hvsim_vmbus_pause);
+
+static void hvsim_chan_resume_act(struct hvsim_vmbus_chan *chan, void *arg)
+{
+	hvsim_chan_account(chan);
+	chan->paused = false;
+	chan->masked = false;
+	hvsim_chan_run(chan);
+}
 
 /**
  * hvsim_vmbus_resume() - read a paused channel's ring again.
@@ -3404,22 +3429,20 @@ EXPORT_SYMBOL_GPL(hvsim_vmbus_pause);
  */
 int hvsim_vmbus_resume(struct hvsim_vmbus *host, u32 relid)
 {
-	struct hvsim_vmbus_chan *chan;
-	int ret = -EINVAL;
-
-	mutex_lock(&host->lock);
-	chan = hvsim_vmbus_find_chan(host, relid);
-	if (chan) {
-		hvsim_chan_account(chan);
-		chan->paused = false;
-		chan->masked = false;
-		hvsim_chan_run(chan);
-		ret = 0;
-	}
-	mutex_unlock(&host->lock);
-	return ret;
+	return hvsim_vmbus_chan_do(host, relid, -EINVAL, hvsim_chan_resume_act,
+				   NULL);
 }
 EXPORT_SYMBOL_GPL(hvsim_vmbus_resume);
+
+static void hvsim_chan_set_pend_act(struct hvsim_vmbus_chan *chan, void *arg)
+{
+	chan->pend = *(bool *)arg;
+	if (chan->state == HVSIM_CHAN_OPEN && !chan->broken &&
+	    !list_empty(&chan->replies)) {
+		hvsim_chan_space_done(chan);
+		hvsim_chan_run(chan);
+	}
+}
 
 /**
  * hvsim_vmbus_set_pend() - whether the host asks for room in its ring.
@@ -3434,22 +3457,8 @@ EXPORT_SYMBOL_GPL(hvsim_vmbus_resume);
  */
 int hvsim_vmbus_set_pend(struct hvsim_vmbus *host, u32 relid, bool on)
 {
-	struct hvsim_vmbus_chan *chan;
-	int ret = -EINVAL;
-
-	mutex_lock(&host->lock);
-	chan = hvsim_vmbus_find_chan(host, relid);
-	if (chan) {
-		chan->pend = on;
-		if (chan->state == HVSIM_CHAN_OPEN && !chan->broken &&
-		    !list_empty(&chan->replies)) {
-			hvsim_chan_space_done(chan);
-			hvsim_chan_run(chan);
-		}
-		ret = 0;
-	}
-	mutex_unlock(&host->lock);
-	return ret;
+	return hvsim_vmbus_chan_do(host, relid, -EINVAL,
+				   hvsim_chan_set_pend_act, &on);
 }
 EXPORT_SYMBOL_GPL(hvsim_vmbus_set_pend);
 
