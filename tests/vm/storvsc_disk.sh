@@ -10,16 +10,14 @@
 # SHA-256.
 . /hvguest/tests/vm/lib.sh
 . /hvguest/tests/vm/vmbus_lib.inc
-
-S=/sys/kernel/debug/hvsim/storvsp
+. /hvguest/tests/vm/storvsc_lib.inc
 C2=5c510000-0000-4000-8000-0000000000c2
 
 plan 12
 echo "storvsc_disk.sh: start" >/dev/kmsg
 
 check "hvsim with a SCSI controller of two LUNs, hv_vmbus, hv_storvsc and sd_mod load" \
-	sh -c 'modprobe hvsim scsi_controllers=1 scsi_luns=2 scsi_lun_mb=256 &&
-	       modprobe hv_vmbus && modprobe hv_storvsc && modprobe sd_mod'
+	scsi_up scsi_luns=2 scsi_lun_mb=256
 check "a second controller with a 64 MiB LUN is added through debugfs" \
 	write $H/add "scsi $C2 luns=1 size_mb=64"
 

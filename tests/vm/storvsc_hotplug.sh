@@ -15,16 +15,15 @@
 # expected answers and are not counted as warnings.
 . /hvguest/tests/vm/lib.sh
 . /hvguest/tests/vm/vmbus_lib.inc
+. /hvguest/tests/vm/storvsc_lib.inc
 
-S=/sys/kernel/debug/hvsim/storvsp
 inst=5c510000-0000-4000-8000-000000000001
 
 plan 16
 echo "storvsc_hotplug.sh: start" >/dev/kmsg
 
 check "hvsim with a SCSI controller of two 32 MiB LUNs, hv_vmbus, hv_storvsc and sd_mod load" \
-	sh -c 'modprobe hvsim scsi_controllers=1 scsi_luns=2 scsi_lun_mb=32 &&
-	       modprobe hv_vmbus && modprobe hv_storvsc && modprobe sd_mod'
+	scsi_up scsi_luns=2 scsi_lun_mb=32
 
 # luns: "LUN:sectors" of the disks, sorted.
 luns() {

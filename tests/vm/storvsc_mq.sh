@@ -9,16 +9,15 @@
 # travel on the sub-channels (the host's per-channel packet counters).
 . /hvguest/tests/vm/lib.sh
 . /hvguest/tests/vm/vmbus_lib.inc
+. /hvguest/tests/vm/storvsc_lib.inc
 
-S=/sys/kernel/debug/hvsim/storvsp
 inst=5c510000-0000-4000-8000-000000000001
 
 plan 9
 echo "storvsc_mq.sh: start" >/dev/kmsg
 
 check "hvsim with a SCSI controller, hv_vmbus, hv_storvsc and sd_mod load" \
-	sh -c 'modprobe hvsim scsi_controllers=1 scsi_lun_mb=32 &&
-	       modprobe hv_vmbus && modprobe hv_storvsc && modprobe sd_mod'
+	scsi_up scsi_lun_mb=32
 check "the disk appears" eventually [ -e /sys/block/sda/size ]
 # open_chans: the controller's channels the host has open.
 open_chans() {

@@ -8,17 +8,14 @@
 # its disk works at each version.
 . /hvguest/tests/vm/lib.sh
 . /hvguest/tests/vm/vmbus_lib.inc
-
-S=/sys/kernel/debug/hvsim/storvsp
+. /hvguest/tests/vm/storvsc_lib.inc
 
 plan 10
 echo "storvsc_versions.sh: start" >/dev/kmsg
 
 for v in 0x602 0x600 0x501; do
 	check "hvsim capped at vstor $v, hv_vmbus, hv_storvsc and sd_mod load" \
-		sh -c "modprobe hvsim scsi_controllers=1 scsi_lun_mb=16 \
-			scsi_max_version=$v && modprobe hv_vmbus &&
-		       modprobe hv_storvsc && modprobe sd_mod"
+		scsi_up scsi_lun_mb=16 scsi_max_version=$v
 	check "  the disk appears and reads, at version $v" \
 		sh -c "for i in \$(seq 100); do [ -e /sys/block/sda ] && break;
 			sleep 0.1; done
@@ -26,8 +23,7 @@ for v in 0x602 0x600 0x501; do
 			2>/dev/null &&
 		       grep -q 'state=ready version=$v ' $S/luns"
 	check "  everything unloads" \
-		sh -c 'rmmod sd_mod && rmmod hv_storvsc && rmmod hv_vmbus &&
-		       rmmod hvsim'
+		scsi_down
 done
 check "no kernel warning or error on the way" \
 	sh -c "! dmesg -r | sed -n '/storvsc_versions.sh: start/,\$p' |
