@@ -60,7 +60,7 @@ filter_is() {
 	[ "$(nic_val $NIC1 filter)" = "$1" ]
 }
 
-plan 35
+plan 37
 
 check "hvsim loads" modprobe hvsim
 check "hv_vmbus loads" modprobe hv_vmbus
@@ -112,5 +112,8 @@ check "  the host took the old sub-channels back" \
 check "MTU 6000, above the port's 4000" ip link set "$IF" mtu 6000
 check "  the guest ends at the host's 4000" eventually mtu_is 4000
 check "  vRSS back with its 2 queues again" slowly queues_are 2
+is "no send the host refused" "$(nic_val $NIC1 tx_errors)" 0
+is "  no bad RNDIS packet, refused offload or stray completion logged" \
+	"$(dmesg | grep -c 'bad RNDIS packet\|offload refused\|stray completion')" 0
 diag "$(cat $N/nics)"
 exit $_tap_fail
