@@ -2309,6 +2309,19 @@ static u32 hnv_rndis(struct kunit *test, struct hnv *n, u32 ctype,
 	return status;
 }
 
+/* A 60-byte broadcast frame in one RNDIS PACKET; the completion's status. */
+static u32 hnv_bcast(struct kunit *test, struct hnv *n)
+{
+	u8 msg[8 + 36 + 60] = {};
+
+	put_unaligned_le32(1, msg);			/* PACKET */
+	put_unaligned_le32(sizeof(msg), msg + 4);
+	put_unaligned_le32(36, msg + 8);		/* data offset */
+	put_unaligned_le32(60, msg + 12);		/* data length */
+	memset(msg + 44, 0xff, 6);			/* broadcast */
+	return hnv_rndis(test, n, 0, msg, sizeof(msg));
+}
+
 static u32 hnv_ans(struct hnv *n, u32 i, u32 off)
 {
 	return get_unaligned_le32(n->ans[i] + off);
@@ -2472,13 +2485,7 @@ static void hvsim_netvsp_revoke(struct kunit *test)
 		put_unaligned_le32(2, msg);
 		put_unaligned_le32(24, msg + 4);
 		KUNIT_EXPECT_EQ(test, hnv_rndis(test, n, 1, msg, 24), HNV_OK);
-		memset(msg, 0, sizeof(msg));
-		put_unaligned_le32(1, msg);
-		put_unaligned_le32(8 + 36 + 60, msg + 4);
-		put_unaligned_le32(36, msg + 8);
-		put_unaligned_le32(60, msg + 12);
-		memset(msg + 44, 0xff, 6);
-		KUNIT_EXPECT_EQ(test, hnv_rndis(test, n, 0, msg, 104), HNV_OK);
+		KUNIT_EXPECT_EQ(test, hnv_bcast(test, n), HNV_OK);
 	}
 	KUNIT_EXPECT_FALSE(test, hct_chan_stats(test, 1).broken);
 	/* The primary's close gives them back too. */
@@ -2698,13 +2705,7 @@ static void hvsim_netvsp_halt(struct kunit *test)
 	put_unaligned_le32(24, msg + 4);
 	KUNIT_EXPECT_EQ(test, hnv_rndis(test, n, 1, msg, 24), HNV_OK);
 	/* A PACKET of a 60-byte frame is taken while initialized ... */
-	memset(msg, 0, sizeof(msg));
-	put_unaligned_le32(1, msg);
-	put_unaligned_le32(8 + 36 + 60, msg + 4);
-	put_unaligned_le32(36, msg + 8);
-	put_unaligned_le32(60, msg + 12);
-	memset(msg + 44, 0xff, 6);
-	KUNIT_EXPECT_EQ(test, hnv_rndis(test, n, 0, msg, 104), HNV_OK);
+	KUNIT_EXPECT_EQ(test, hnv_bcast(test, n), HNV_OK);
 	/* ... HALT has no answer ... */
 	memset(msg, 0, 12);
 	put_unaligned_le32(3, msg);
@@ -2712,10 +2713,7 @@ static void hvsim_netvsp_halt(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, hnv_rndis(test, n, 1, msg, 12), HNV_OK);
 	KUNIT_EXPECT_EQ(test, n->nans, 0U);
 	/* ... and data after it fails. */
-	put_unaligned_le32(1, msg);
-	put_unaligned_le32(8 + 36 + 60, msg + 4);
-	put_unaligned_le32(36, msg + 8);
-	KUNIT_EXPECT_EQ(test, hnv_rndis(test, n, 0, msg, 104), HNV_FAIL);
+	KUNIT_EXPECT_EQ(test, hnv_bcast(test, n), HNV_FAIL);
 	KUNIT_EXPECT_FALSE(test, hct_chan_stats(test, 1).broken);
 }
 
