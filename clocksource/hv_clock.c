@@ -111,8 +111,6 @@ static DEFINE_PER_CPU(struct hv_clock_pcpu, hv_clock_pcpu);
 
 static enum hv_clock_mode hv_clock_mode;
 static struct ms_hyperv_tsc_page *hv_clock_page;
-/* The page is ours (we gave it to the hypervisor), not the kernel's. */
-static bool hv_clock_page_ours;
 static bool hv_clock_stimer_direct;
 static u8 hv_clock_stimer_vector;
 static bool hv_clock_is_sim;
@@ -542,22 +540,22 @@ static int hv_clock_page_enable(void)
 		return ret;
 	}
 	hv_clock_page = pg;
-	hv_clock_page_ours = true;
 	return 0;
 }
 
 static void hv_clock_page_disable(void)
 {
-	if (!hv_clock_page_ours) {
-		/* The kernel's page, or none: the MSR is not ours to clear. */
-		hv_clock_page = NULL;
-		return;
+	/*
+	 * Only in HV_CLOCK_OWN is a page ours (given to the hypervisor by
+	 * hv_clock_page_enable()); the kernel's, or none, is not ours to
+	 * free, nor the MSR to clear.
+	 */
+	if (hv_clock_mode == HV_CLOCK_OWN && hv_clock_page) {
+		/* The host writes the page until this returns: only then free. */
+		hvcore_ref_tsc(0);
+		free_page((unsigned long)hv_clock_page);
 	}
-	/* The host writes the page until this returns: only then free it. */
-	hvcore_ref_tsc(0);
-	free_page((unsigned long)hv_clock_page);
 	hv_clock_page = NULL;
-	hv_clock_page_ours = false;
 }
 
 /*

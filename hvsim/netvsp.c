@@ -467,6 +467,9 @@ struct hvsim_nic {
 	u64 subch_rescinds;	/* primary closes that took sub-channels back */
 };
 
+/* The netvsc class, of every NIC this VSP serves. */
+const guid_t hvsim_netvsp_class = HVSIM_NIC_CLASS_GUID;
+
 static LIST_HEAD(hvsim_nics);
 static DEFINE_MUTEX(hvsim_nics_lock);
 
@@ -2535,13 +2538,13 @@ const struct hvsim_vsp_ops hvsim_netvsp_vsp = {
 static int hvsim_netvsp_link_fn(struct hvsim_vmbus_chan *chan, void *arg)
 {
 	struct rndis_indicate ind = {};
-	static const guid_t nic_class = HVSIM_NIC_CLASS_GUID;
 	bool up = *(bool *)arg;
 	struct hvsim_nic *nic;
 	int ret;
 
 	/* Another class's device would get a NIC of its own. */
-	if (!guid_equal(&hvsim_chan_config(chan)->class_id, &nic_class)) {
+	if (!guid_equal(&hvsim_chan_config(chan)->class_id,
+			&hvsim_netvsp_class)) {
 		pr_warn("%pUl is not a NIC\n", hvsim_chan_instance(chan));
 		return -EINVAL;
 	}

@@ -261,7 +261,6 @@ static ssize_t hvsim_vmbus_add_write(struct file *file,
 				     const char __user *ubuf, size_t count,
 				     loff_t *ppos)
 {
-	static const guid_t nic_class = HVSIM_NIC_CLASS_GUID;
 	struct hvsim_vmbus_dev_config cfg = {};
 	struct hvsim_nic_config nic = {};
 	bool is_nic, has_mac = false, is_ic = false;
@@ -282,7 +281,7 @@ static ssize_t hvsim_vmbus_add_write(struct file *file,
 	else if (!strcmp(tok, "scsi"))
 		cfg.class_id = hvsim_storvsp_class;
 	else if (!strcmp(tok, "nic"))
-		cfg.class_id = nic_class;
+		cfg.class_id = hvsim_netvsp_class;
 	else if (!hvsim_ic_lookup(tok, &cfg.class_id, &cfg.instance_id))
 		is_ic = true;
 	else if (guid_parse(tok, &cfg.class_id))
@@ -292,7 +291,7 @@ static ssize_t hvsim_vmbus_add_write(struct file *file,
 		cfg.subch = HVSIM_ECHO_MAX_SUBCHANNELS;
 	else if (scsi)
 		cfg.subch = hvsim_storvsp_default_subch();
-	is_nic = guid_equal(&cfg.class_id, &nic_class);
+	is_nic = guid_equal(&cfg.class_id, &hvsim_netvsp_class);
 	if (is_nic)
 		cfg.subch = HVSIM_NETVSP_SUBCH_DEFAULT;
 	tok = hvsim_vmbus_word(&p);

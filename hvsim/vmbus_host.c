@@ -2942,7 +2942,6 @@ int hvsim_vmbus_add(struct hvsim_vmbus *host,
 		    const struct hvsim_vmbus_dev_config *cfg)
 {
 	static const guid_t echo_class = HVSIM_ECHO_CLASS_GUID;
-	static const guid_t nic_class = HVSIM_NIC_CLASS_GUID;
 	struct hvsim_vmbus_dev *dev, *old;
 	struct hvsim_vmbus_chan *chan;
 	unsigned int i;
@@ -2959,7 +2958,7 @@ int hvsim_vmbus_add(struct hvsim_vmbus *host,
 		dev->vsp = &hvsim_echo_vsp;
 	else if (guid_equal(&cfg->class_id, &hvsim_storvsp_class))
 		dev->vsp = &hvsim_storvsp_vsp;
-	else if (guid_equal(&cfg->class_id, &nic_class))
+	else if (guid_equal(&cfg->class_id, &hvsim_netvsp_class))
 		dev->vsp = &hvsim_netvsp_vsp;
 	else
 		dev->vsp = hvsim_ic_vsp(&cfg->class_id);

@@ -349,12 +349,13 @@ extern const struct hvsim_vsp_ops hvsim_echo_vsp;
 /* The SCSI controller's VSP (storvsp.c), and its class GUID. */
 extern const struct hvsim_vsp_ops hvsim_storvsp_vsp;
 extern const guid_t hvsim_storvsp_class;
-/* The network device's VSP (netvsp.c) and its NIC settings. */
+/* The network device's VSP (netvsp.c), its class GUID and NIC settings. */
 /* The netvsc class (HV_NIC_GUID, which is an initializer of a device ID). */
 #define HVSIM_NIC_CLASS_GUID						\
 	GUID_INIT(0xf8615163, 0xdf3e, 0x46c5, 0x91, 0x3f, 0xf2, 0xd2,	\
 		  0xf9, 0x65, 0xed, 0x0e)
 extern const struct hvsim_vsp_ops hvsim_netvsp_vsp;
+extern const guid_t hvsim_netvsp_class;
 
 /* Sub-channels of a NIC added through debugfs: 8 queues in all. */
 #define HVSIM_NETVSP_SUBCH_DEFAULT	7

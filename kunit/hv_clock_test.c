@@ -423,12 +423,7 @@ static const struct hc_sched_case hc_sched_cases[] = {
 	{ "reference time at its maximum", U64_MAX, 1 },
 };
 
-static void hc_sched_case_desc(const struct hc_sched_case *c, char *desc)
-{
-	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
-}
-
-KUNIT_ARRAY_PARAM(hc_sched, hc_sched_cases, hc_sched_case_desc);
+KUNIT_ARRAY_PARAM_DESC(hc_sched, hc_sched_cases, name);
 
 /*
  * sched_clock switched to the reference time late in boot: at the switch
@@ -490,12 +485,7 @@ static const struct hc_mode_case hc_mode_cases[] = {
 	  HV_CLOCK_KERNEL_PAGE },
 };
 
-static void hc_mode_case_desc(const struct hc_mode_case *c, char *desc)
-{
-	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
-}
-
-KUNIT_ARRAY_PARAM(hc_mode, hc_mode_cases, hc_mode_case_desc);
+KUNIT_ARRAY_PARAM_DESC(hc_mode, hc_mode_cases, name);
 
 /*
  * Registration: its own page and stimer0 only where the kernel has no

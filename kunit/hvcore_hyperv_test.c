@@ -481,13 +481,7 @@ static const struct hyperv_clock_case hyperv_clock_cases[] = {
 	  ~(u32)FAKE_CLOCK_FEATURES, false, false },
 };
 
-static void hyperv_clock_case_desc(const struct hyperv_clock_case *c,
-				   char *desc)
-{
-	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
-}
-
-KUNIT_ARRAY_PARAM(hyperv_clock, hyperv_clock_cases, hyperv_clock_case_desc);
+KUNIT_ARRAY_PARAM_DESC(hyperv_clock, hyperv_clock_cases, name);
 
 /*
  * The clock ops follow the partition's features (CPUID 0x40000003 EAX):

@@ -2309,6 +2309,16 @@ static u32 hnv_rndis(struct kunit *test, struct hnv *n, u32 ctype,
 	return status;
 }
 
+/* RNDIS INITIALIZE (request ID 0, so no answer is checked here). */
+static u32 hnv_rndis_init(struct kunit *test, struct hnv *n)
+{
+	u8 msg[24] = {};
+
+	put_unaligned_le32(2, msg);			/* INITIALIZE */
+	put_unaligned_le32(sizeof(msg), msg + 4);
+	return hnv_rndis(test, n, 1, msg, sizeof(msg));
+}
+
 /* A 60-byte broadcast frame in one RNDIS PACKET; the completion's status. */
 static u32 hnv_bcast(struct kunit *test, struct hnv *n)
 {
@@ -2448,14 +2458,12 @@ static void hvsim_netvsp_revoke(struct kunit *test)
 {
 	struct hnv *n = hnv_open(test, 0);
 	int live = hvsim_netvsp_live_bufs();
-	u8 m[HNV_MSG], msg[104] = {};
+	u8 m[HNV_MSG];
 	u32 i, rid = 20;
 
 	hnv_start(test, n, rid);
 	KUNIT_EXPECT_EQ(test, hvsim_netvsp_live_bufs(), live + 1);
-	put_unaligned_le32(2, msg);
-	put_unaligned_le32(24, msg + 4);
-	KUNIT_EXPECT_EQ(test, hnv_rndis(test, n, 1, msg, 24), HNV_OK);
+	KUNIT_EXPECT_EQ(test, hnv_rndis_init(test, n), HNV_OK);
 	for (i = 0; i < 4; i++) {
 		/* Without completions, then the GPADLs go. */
 		hnv_msg(m, 103, 0xcafe, 0, 0, 0);
@@ -2481,10 +2489,7 @@ static void hvsim_netvsp_revoke(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, hvsim_netvsp_live_bufs(), live + 1);
 
 		/* INITIALIZE again; then a 60-byte broadcast frame. */
-		memset(msg, 0, sizeof(msg));
-		put_unaligned_le32(2, msg);
-		put_unaligned_le32(24, msg + 4);
-		KUNIT_EXPECT_EQ(test, hnv_rndis(test, n, 1, msg, 24), HNV_OK);
+		KUNIT_EXPECT_EQ(test, hnv_rndis_init(test, n), HNV_OK);
 		KUNIT_EXPECT_EQ(test, hnv_bcast(test, n), HNV_OK);
 	}
 	KUNIT_EXPECT_FALSE(test, hct_chan_stats(test, 1).broken);
@@ -2701,9 +2706,7 @@ static void hvsim_netvsp_halt(struct kunit *test)
 	u8 msg[128] = {};
 
 	hnv_start(test, n, 20);
-	put_unaligned_le32(2, msg);
-	put_unaligned_le32(24, msg + 4);
-	KUNIT_EXPECT_EQ(test, hnv_rndis(test, n, 1, msg, 24), HNV_OK);
+	KUNIT_EXPECT_EQ(test, hnv_rndis_init(test, n), HNV_OK);
 	/* A PACKET of a 60-byte frame is taken while initialized ... */
 	KUNIT_EXPECT_EQ(test, hnv_bcast(test, n), HNV_OK);
 	/* ... HALT has no answer ... */

@@ -10,10 +10,11 @@
 # here), the host grants them, sends the send indirection table once all
 # are open, and spreads received frames by the Toeplitz hash of the
 # guest's key through the guest's indirection table: eight TCP flows
-# from fixed ports land on both queues of each NIC (rx_rss, per queue).  Task offloads: the
-# guests turn on what the host offers (TCP/UDP checksums, LSOv2 up to
-# 62780 bytes); the transfer goes as large sends that the host cuts into
-# MSS-sized frames, with checksums the host fills and checks on receive.
+# from fixed ports land on both queues of each NIC (rx_rss, per queue).
+# Task offloads: the guests turn on what the host offers (TCP/UDP
+# checksums, LSOv2 up to 62780 bytes); the transfer goes as large sends
+# that the host cuts into MSS-sized frames, with checksums the host
+# fills and checks on receive.
 # 802.1Q: a VLAN interface on each NIC; the tag travels as per-packet
 # info both ways.
 . /hvguest/tests/vm/lib.sh

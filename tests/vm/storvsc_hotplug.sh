@@ -38,10 +38,10 @@ has_luns() {
 }
 check "LUNs 0 and 1 are disks" eventually has_luns "0:65536 1:65536 "
 
-rescans=$(sed -n 's/.* rescans=\([0-9]*\).*/\1/p' $S/luns)
+rescans=$(ctrl_val rescans)
 check "LUN 2 of 48 MiB is added on the host" write $S/ctl "add $inst 2 48"
 is "  the host sent ENUMERATE_BUS" \
-	"$(sed -n 's/.* rescans=\([0-9]*\).*/\1/p' $S/luns)" $((rescans + 1))
+	"$(ctrl_val rescans)" $((rescans + 1))
 check "  the guest finds it" eventually has_luns "0:65536 1:65536 2:98304 "
 
 check "LUN 1 is removed on the host" write $S/ctl "remove $inst 1"
@@ -57,23 +57,17 @@ check "  after a read the guest sees the new size" \
 # REMOVE_DEVICE makes the guest scan as ENUMERATE_BUS does: a TEST UNIT
 # READY to each disk, then REPORT LUNS.  LUN 2 is removed quietly first
 # (no ENUMERATE_BUS): only REMOVE_DEVICE can make the guest drop it.
-srbs() {
-	sed -n 's/.* srbs=\([0-9]*\).*/\1/p' $S/luns
-}
-removes() {
-	sed -n 's/.* removes=\([0-9]*\).*/\1/p' $S/luns
-}
-rescans=$(sed -n 's/.* rescans=\([0-9]*\).*/\1/p' $S/luns)
+rescans=$(ctrl_val rescans)
 check "LUN 2 is removed on the host without telling the guest" \
 	write $S/ctl "remove $inst 2 quiet"
 is "  no ENUMERATE_BUS sent" \
-	"$(sed -n 's/.* rescans=\([0-9]*\).*/\1/p' $S/luns)" $rescans
-srbs0=$(srbs)
-removes0=$(removes)
+	"$(ctrl_val rescans)" $rescans
+srbs0=$(ctrl_val srbs)
+removes0=$(ctrl_val removes)
 check "the host sends REMOVE_DEVICE" write $S/ctl "remove_device $inst"
-is "  the host counts it sent" "$(removes)" $((removes0 + 1))
+is "  the host counts it sent" "$(ctrl_val removes)" $((removes0 + 1))
 scanned() {
-	[ "$(srbs)" -ge $((srbs0 + 3)) ]
+	[ "$(ctrl_val srbs)" -ge $((srbs0 + 3)) ]
 }
 check "  the guest scans the controller" eventually scanned
 check "  LUN 2's disk goes, LUN 0's stays" eventually has_luns "0:131072 "
